@@ -138,7 +138,9 @@ export const startMariadb = async (): Promise<RunningMariadb> => {
       if (!exited) {
         const done = new Promise((r) => child.once("exit", r))
         child.kill("SIGTERM")
-        await Promise.race([done, new Promise((r) => setTimeout(r, 15_000))])
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([done, new Promise((r) => { timer = setTimeout(r, 15_000) })])
+        clearTimeout(timer)
         if (!exited) child.kill("SIGKILL")
       }
       fs.rmSync(dir, { recursive: true, force: true })
