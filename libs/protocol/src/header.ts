@@ -71,3 +71,22 @@ export const decodeHeader = (buf: Uint8Array, offset: number): Header => {
     id: ((b4 & 0x3) << 8) | buf[offset + 5]
   }
 }
+
+/** A Header whose fields can be overwritten: lets a reader reuse one object for every frame. */
+export type MutableHeader = { -readonly [K in keyof Header]: Header[K] }
+
+/** `decodeHeader` into an existing object (no allocation); returns it. */
+export const decodeHeaderInto = (buf: Uint8Array, offset: number, into: MutableHeader): MutableHeader => {
+  const b0 = buf[offset]
+  const b1 = buf[offset + 1]
+  const b2 = buf[offset + 2]
+  const b4 = buf[offset + 4]
+  const action = ((b0 & 0xf) << 4) | (b1 >>> 4)
+  into.version = b0 >>> 4
+  into.action = isAction(action) ? action : NULL_OP
+  into.info = ((b1 & 0xf) << 4) | (b2 >>> 4)
+  into.args = b2 & 0xf
+  into.len = (buf[offset + 3] << 6) | (b4 >>> 2)
+  into.id = ((b4 & 0x3) << 8) | buf[offset + 5]
+  return into
+}

@@ -73,9 +73,6 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly action: string
   readonly code: number
 }> {
-  get name_() {
-    return errorName(this.code)
-  }
   override get message() {
     return `server refused ${this.action}: ${errorDescription(this.code)} (${errorName(this.code)})`
   }

@@ -1,0 +1,135 @@
+/**
+ * The TUI's state: plain immutable data, changed only by `reduce` (reducer.ts). Messages are
+ * append-only; views sort and decorate them when rendering.
+ */
+import type { KeyChange, OnlineUser, ServerRecord } from "../backend.js"
+
+export type MessageKind = "self" | "peer" | "system" | "broadcast"
+
+export interface Message {
+  /** Order of arrival in this TUI (unique); ties in `stamp` keep this order. */
+  readonly seq: number
+  readonly kind: MessageKind
+  readonly sender: string
+  /** Unix milliseconds. */
+  readonly stamp: number
+  readonly text: string
+}
+
+export interface Buffer {
+  readonly name: string
+  /** System buffers (Local's "System", a remote server's "Default") cannot be hidden or deleted. */
+  readonly system: boolean
+  readonly hidden: boolean
+  readonly messages: ReadonlyArray<Message>
+  /** How many of the last messages were unread when the buffer was opened (the UNREAD marker). */
+  readonly unreadMarker: number
+  /** Lines scrolled back from the newest one. */
+  readonly scroll: number
+  /** Set while the peer's key offered by the server differs from the pinned one. */
+  readonly keyChange: KeyChange | null
+}
+
+export interface Server {
+  readonly name: string
+  readonly local: boolean
+  readonly address: string
+  readonly port: number
+  readonly tls: boolean
+  readonly hidden: boolean
+  readonly connected: boolean
+  readonly user: string | null
+  readonly permission: number | null
+  readonly users: ReadonlyArray<OnlineUser>
+  readonly buffers: ReadonlyArray<Buffer>
+  readonly current: string
+  /** Unread messages per sender (also for senders without an open buffer). */
+  readonly unread: Readonly<Record<string, number>>
+  readonly shutdownAt: number | null
+  readonly motd: string | null
+}
+
+export type Focus = "input" | "messages" | "buffers" | "servers"
+
+export type Popup =
+  | { readonly _tag: "Prompt"; readonly id: number; readonly title: string; readonly masked: boolean; readonly value: string }
+  | { readonly _tag: "Confirm"; readonly id: number; readonly title: string }
+  | { readonly _tag: "Switcher"; readonly value: string }
+
+export interface Busy {
+  readonly id: number
+  readonly label: string
+}
+
+export interface AppState {
+  readonly servers: ReadonlyArray<Server>
+  readonly current: string
+  readonly focus: Focus
+  readonly showSidebar: boolean
+  /** null: shown while logged in; otherwise forced by Ctrl-U. */
+  readonly showUsers: boolean | null
+  readonly help: boolean
+  readonly helpScroll: number
+  readonly popups: ReadonlyArray<Popup>
+  readonly error: { readonly text: string; readonly seq: number } | null
+  readonly busy: ReadonlyArray<Busy>
+  /** Lines entered in the input, oldest first. */
+  readonly history: ReadonlyArray<string>
+  readonly verbose: boolean
+  readonly seq: number
+}
+
+export const LOCAL = "Local"
+export const LOCAL_SYSTEM = "System"
+export const REMOTE_SYSTEM = "Default"
+export const MAX_BUFFERS = 35
+export const SYSTEM_SENDER = "System"
+export const SELF_SENDER = "You"
+
+export const LOGO = [
+  "                    __          __ ",
+  "   ____ _____  _____/ /_  ____ _/ /_",
+  "  / __ `/ __ \\/ ___/ __ \\/ __ `/ __/",
+  " / /_/ / /_/ / /__/ / / / /_/ / /_  ",
+  " \\__, /\\____/\\___/_/ /_/\\__,_/\\__/  ",
+  "/____/                              "
+].join("\n")
+
+export const LOCAL_WELCOME = "Welcome to gochat!\nPress Ctrl-L or F1 to show help!"
+export const REMOTE_WELCOME =
+  "You are currently in the default channel for this server.\nUse /connect to connect to it.\nYou may then use /register or /login to use an account."
+
+export const emptyBuffer = (name: string, system: boolean): Buffer => ({
+  name,
+  system,
+  hidden: false,
+  messages: [],
+  unreadMarker: 0,
+  scroll: 0,
+  keyChange: null
+})
+
+export const remoteServer = (record: ServerRecord): Server => ({
+  name: record.name,
+  local: false,
+  address: record.address,
+  port: record.port,
+  tls: record.tls,
+  hidden: false,
+  connected: false,
+  user: null,
+  permission: null,
+  users: [],
+  buffers: [emptyBuffer(REMOTE_SYSTEM, true)],
+  current: REMOTE_SYSTEM,
+  unread: {},
+  shutdownAt: null,
+  motd: null
+})
+
+export const localServer = (): Server => ({
+  ...remoteServer({ name: LOCAL, address: "", port: 0, tls: false }),
+  local: true,
+  buffers: [emptyBuffer(LOCAL_SYSTEM, true)],
+  current: LOCAL_SYSTEM
+})

@@ -1,0 +1,94 @@
+/**
+ * The server.json file: the original's keys (database.*, server.address/port/max_clients, server.tls.*,
+ * server.logs.*, server.default_motd) plus our own (database.url, server.data_dir, server.max_waiting,
+ * server.timeouts.*, server.max_outbound_bytes, server.min_key_bits). Every key is optional; unknown keys are
+ * rejected so a typo is an error rather than a silently ignored setting.
+ */
+import { Either, ParseResult, Schema } from "effect"
+
+const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({
+  message: () => "expected an integer port between 0 and 65535"
+})
+const PositiveInt = (what: string) =>
+  Schema.Int.pipe(Schema.positive()).annotations({ message: () => `expected a positive integer (${what})` })
+const NonEmpty = (what: string) =>
+  Schema.String.pipe(Schema.minLength(1)).annotations({ message: () => `expected a non-empty string (${what})` })
+const Str = Schema.String.annotations({ message: () => "expected a string" })
+const Bool = Schema.Boolean.annotations({ message: () => "expected true or false" })
+
+export const LOG_LEVELS = ["ALL", "DEBUG", "INFO", "WARNING", "ERROR", "FATAL", "NONE"] as const
+export const LogLevelName = Schema.transform(
+  Schema.String,
+  Schema.Literal(...LOG_LEVELS),
+  { strict: false, decode: (s) => s.toUpperCase(), encode: (s) => s }
+).annotations({ message: () => `expected one of ${LOG_LEVELS.join(", ")} (case-insensitive)` })
+export type LogLevelName = (typeof LOG_LEVELS)[number]
+
+const DatabaseSection = Schema.Struct({
+  url: Schema.optional(NonEmpty("sqlite:<path> or mysql://user:pass@host:port/db")),
+  address: Schema.optional(NonEmpty("database host")),
+  port: Schema.optional(Port),
+  user: Schema.optional(Str),
+  password: Schema.optional(Str),
+  db_name: Schema.optional(NonEmpty("database name")),
+  enable_logs: Schema.optional(Bool),
+  log_file: Schema.optional(Str)
+})
+
+const TlsSection = Schema.Struct({
+  enabled: Schema.optional(Bool),
+  port: Schema.optional(Port),
+  cert_file: Schema.optional(NonEmpty("path to a PEM certificate")),
+  key_file: Schema.optional(NonEmpty("path to a PEM private key"))
+})
+
+const LogsSection = Schema.Struct({
+  level: Schema.optional(LogLevelName),
+  log_file: Schema.optional(Str)
+})
+
+const TimeoutsSection = Schema.Struct({
+  idle_ms: Schema.optional(PositiveInt("milliseconds")),
+  login_ms: Schema.optional(PositiveInt("milliseconds")),
+  handshake_ms: Schema.optional(PositiveInt("milliseconds")),
+  header_ms: Schema.optional(PositiveInt("milliseconds")),
+  write_ms: Schema.optional(PositiveInt("milliseconds")),
+  token_ms: Schema.optional(PositiveInt("milliseconds")),
+  shutdown_flush_ms: Schema.optional(PositiveInt("milliseconds"))
+})
+
+const ServerSection = Schema.Struct({
+  address: Schema.optional(NonEmpty("listen address")),
+  port: Schema.optional(Port),
+  max_clients: Schema.optional(PositiveInt("connections")),
+  max_waiting: Schema.optional(Schema.Int.pipe(Schema.nonNegative()).annotations({
+    message: () => "expected an integer >= 0 (waiting connections)"
+  })),
+  max_outbound_bytes: Schema.optional(PositiveInt("bytes")),
+  min_key_bits: Schema.optional(Schema.Int.pipe(Schema.between(1024, 16384)).annotations({
+    message: () => "expected an integer between 1024 and 16384 (RSA bits)"
+  })),
+  data_dir: Schema.optional(NonEmpty("directory")),
+  default_motd: Schema.optional(Str),
+  tls: Schema.optional(TlsSection),
+  logs: Schema.optional(LogsSection),
+  timeouts: Schema.optional(TimeoutsSection)
+})
+
+export const ConfigFile = Schema.Struct({
+  database: Schema.optional(DatabaseSection),
+  server: Schema.optional(ServerSection)
+})
+export type ConfigFile = typeof ConfigFile.Type
+
+/** Decodes parsed JSON into a ConfigFile, or a one-line message naming the key and what it expects. */
+export const decodeConfigFile = (json: unknown): Either.Either<ConfigFile, string> =>
+  Schema.decodeUnknownEither(ConfigFile, { onExcessProperty: "error", errors: "first" })(json).pipe(
+    Either.mapLeft((error) => {
+      const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+      if (!issue) return "invalid configuration"
+      const key = issue.path.map(String).join(".")
+      const message = issue._tag === "Unexpected" ? "unknown key" : issue.message
+      return key ? `${key}: ${message}` : message
+    })
+  )
