@@ -1,1 +1,87 @@
-export {}
+/**
+ * @gochat/server: the gochat v1 server. `startServer` runs one in-process (tests, benches, other apps'
+ * end-to-end tests); `serverLayer` is the same server as a Layer for Effect programs.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Context, Effect, Either, Exit, Layer, Scope } from "effect"
+import { readConfigFile, resolveConfig, type ConfigOverrides, type ServerSettings } from "./config/ServerConfig.js"
+import type { ConfigFile } from "./config/ConfigFile.js"
+import { Shutdown } from "./hubs/Shutdown.js"
+import { loggingLayer } from "./Logging.js"
+import { serverLayer } from "./Server.js"
+import { Listeners } from "./server/Listeners.js"
+
+export { serverLayer, storageLayer } from "./Server.js"
+export { Listeners } from "./server/Listeners.js"
+export { Shutdown } from "./hubs/Shutdown.js"
+export {
+  loadConfig,
+  resolveConfig,
+  ServerConfig,
+  type ConfigOverrides,
+  type ServerSettings,
+  type Timeouts
+} from "./config/ServerConfig.js"
+export { loggingLayer } from "./Logging.js"
+
+export interface StartServerOptions extends ConfigOverrides {
+  /** a server.json to start from (flags below override it) */
+  readonly config?: string | undefined
+  /** TLS listener: cert and key PEM files; port 0 picks a free one */
+  readonly tls?: { readonly port?: number; readonly certFile: string; readonly keyFile: string } | undefined
+}
+
+export interface RunningServer {
+  /** the plain TCP port actually bound */
+  readonly port: number
+  /** the TLS port actually bound, if TLS is enabled */
+  readonly tlsPort: number | undefined
+  readonly settings: ServerSettings
+  /** graceful stop (idempotent) */
+  readonly close: () => Promise<void>
+  /** resolves once the server stopped (close() or a scheduled ADMIN_SHTDWN) */
+  readonly stopped: Promise<void>
+}
+
+/**
+ * Starts a server in this process. Defaults for embedding: address 127.0.0.1, port 0 (any free port),
+ * logs off, and a fresh SQLite database in a temporary directory unless `db` is given.
+ */
+export const startServer = async (options: StartServerOptions = {}): Promise<RunningServer> => {
+  const file: ConfigFile = options.config === undefined
+    ? {}
+    : Either.getOrThrowWith(readConfigFile(options.config), (m) => new Error(m))
+  const db = options.db ?? (file.database === undefined
+    ? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gochat-server-")), "gochat.db")}`
+    : undefined)
+  const overrides: ConfigOverrides = {
+    ...options,
+    db,
+    port: options.port ?? 0,
+    address: options.address ?? "127.0.0.1",
+    logLevel: options.logLevel ?? "NONE",
+    tlsPort: options.tls ? (options.tls.port ?? 0) : options.tlsPort,
+    tlsCert: options.tls?.certFile ?? options.tlsCert,
+    tlsKey: options.tls?.keyFile ?? options.tlsKey
+  }
+  const settings = Either.getOrThrowWith(resolveConfig(file, overrides), (m) => new Error(m))
+
+  const scope = Effect.runSync(Scope.make())
+  const layer = serverLayer(settings).pipe(Layer.provide(loggingLayer(settings.logLevel, settings.logFile)))
+  const context = await Effect.runPromise(
+    Layer.buildWithScope(layer, scope).pipe(
+      Effect.mapError((e) => new Error("message" in e ? String(e.message) : String(e))),
+      Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
+    )
+  )
+  const listeners = Context.get(context, Listeners)
+  const shutdown = Context.get(context, Shutdown)
+
+  let closing: Promise<void> | undefined
+  const close = () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))
+  const stopped = Effect.runPromise(shutdown.stopped).then(close)
+
+  return { port: listeners.port, tlsPort: listeners.tlsPort, settings, close, stopped }
+}

@@ -84,13 +84,16 @@ export const parsePublicKey = (
   const block = decodePem(pem)
   if (Option.isNone(block)) return fail("no PEM block found")
   const der = block.value.der
+  // node derives a public key from private DER too; the canonical check below refuses that, and this
+  // names the mistake (a pasted private key) instead of calling it malformed
+  const refuse = (reason: string) =>
+    fail(importDer(der, ["pkcs1", "pkcs8"], (options) => createPrivateKey(options)) ? "a private key, not a public key" : reason)
   const key = importDer(der, ["spki", "pkcs1"], (options) => createPublicKey(options))
-  if (key === undefined) return fail("not an SPKI or PKCS#1 public key")
-  if (key.type !== "public") return fail("not a public key")
-  if (key.asymmetricKeyType !== "rsa") return fail(`not an RSA key (${key.asymmetricKeyType ?? "unknown"})`)
+  if (key === undefined) return refuse("not an SPKI or PKCS#1 public key")
+  if (key.asymmetricKeyType !== "rsa") return refuse(`not an RSA key (${key.asymmetricKeyType ?? "unknown"})`)
   const spki = key.export({ type: "spki", format: "der" })
   const pkcs1 = key.export({ type: "pkcs1", format: "der" })
-  if (!spki.equals(der) && !pkcs1.equals(der)) return fail("non-canonical DER or trailing data")
+  if (!spki.equals(der) && !pkcs1.equals(der)) return refuse("non-canonical DER or trailing data")
   const sizeProblem = checkBits(key, opts)
   return sizeProblem === undefined ? Either.right(key) : fail(sizeProblem)
 }

@@ -31,7 +31,9 @@ export const encodePem = (label: string, der: Uint8Array): string => {
 const lineAt = (text: string, from: number): { readonly line: string; readonly next: number } => {
   const newline = text.indexOf("\n", from)
   const end = newline < 0 ? text.length : newline
-  return { line: text.slice(from, end).replace(/[ \t\r]+$/, ""), next: newline < 0 ? text.length : newline + 1 }
+  let last = end
+  while (last > from && (text[last - 1] === " " || text[last - 1] === "\t" || text[last - 1] === "\r")) last--
+  return { line: text.slice(from, last), next: newline < 0 ? text.length : newline + 1 }
 }
 
 /** The block whose `-----BEGIN ` ends just before `from`, if it is well formed. */

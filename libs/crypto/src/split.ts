@@ -23,8 +23,9 @@ const utf8Length = (text: string): number => {
 
 /**
  * `text` as consecutive parts of at most `max` UTF-8 bytes each, cut between grapheme clusters (between
- * code points inside a cluster longer than `max`). A text that fits is returned whole, even when empty.
- * `joinMessage(splitMessage(t))` is `t`. Throws a RangeError for `max` below 4 (a programming error).
+ * code points inside a cluster longer than `max`). Each part is as long as it can be; a text that fits is
+ * returned whole, even when empty. `joinMessage(splitMessage(t))` is `t`. Throws a RangeError for `max`
+ * below 4 (a programming error, not a data error).
  */
 export const splitMessage = (text: string, max: number = MAX_PLAINTEXT): Array<string> => {
   if (!Number.isInteger(max) || max < MAX_CODE_POINT_BYTES) {
@@ -32,27 +33,29 @@ export const splitMessage = (text: string, max: number = MAX_PLAINTEXT): Array<s
   }
   if (text.length * 3 <= max || utf8Length(text) <= max) return [text]
 
+  // Walk code points; when the next one would overflow the part, cut at the start of the grapheme
+  // cluster it belongs to, unless that cluster began before the part (it alone is longer than `max`).
+  const segments = graphemes.segment(text)
   const parts: Array<string> = []
-  let current = ""
-  let currentBytes = 0
-  const append = (piece: string, bytes: number) => {
-    if (currentBytes + bytes > max) {
-      parts.push(current)
-      current = ""
-      currentBytes = 0
+  let partStart = 0
+  let partBytes = 0
+  let at = 0
+  while (at < text.length) {
+    const codePoint = text.codePointAt(at)!
+    const bytes = codePointBytes(codePoint)
+    if (partBytes + bytes > max) {
+      const clusterStart = segments.containing(at)!.index
+      const cut = clusterStart > partStart ? clusterStart : at
+      parts.push(text.slice(partStart, cut))
+      partStart = cut
+      partBytes = 0
+      at = cut
+      continue
     }
-    current += piece
-    currentBytes += bytes
+    partBytes += bytes
+    at += codePoint > 0xffff ? 2 : 1
   }
-  for (const { segment } of graphemes.segment(text)) {
-    const bytes = utf8Length(segment)
-    if (bytes <= max) {
-      append(segment, bytes)
-    } else {
-      for (const char of segment) append(char, codePointBytes(char.codePointAt(0)!))
-    }
-  }
-  if (current !== "") parts.push(current)
+  parts.push(text.slice(partStart))
   return parts
 }
 

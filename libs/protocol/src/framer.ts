@@ -5,7 +5,7 @@
  * through it): complete frames inside a chunk become packets whose arguments are views into that
  * chunk; only a frame split across chunks is copied, into a buffer of exactly its size.
  */
-import { Chunk, Stream } from "effect"
+import { Channel, Chunk, Stream } from "effect"
 import { ErrorCode, FRAME_OVERHEAD, HEADER_SIZE, MAX_FRAME } from "./constants.js"
 import type { MutableHeader } from "./header.js"
 import { decodeHeaderInto } from "./header.js"
@@ -146,35 +146,32 @@ export class PacketFramer {
 /**
  * Frames a byte stream into packets. Correct for any chunking; holds at most one frame; fails
  * with the framer's ProtocolError on malformed input (after emitting the packets before it), and
- * with ERR_CONN when the input ends inside a frame.
+ * with ERR_CONN when the input ends inside a frame. Errors of the input stream pass through.
  */
 export const framePackets =
   (side: Side, opts?: PacketFramerOptions) =>
   <E, R>(self: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Packet, E | ProtocolError, R> =>
     Stream.suspend(() => {
       const framer = new PacketFramer(side, opts)
-      const frames = self.pipe(
-        Stream.chunks,
-        Stream.flatMap(
-          (chunk): Stream.Stream<Packet, ProtocolError> => {
+      const loop: Channel.Channel<Chunk.Chunk<Packet>, Chunk.Chunk<Uint8Array>, ProtocolError, unknown, unknown, unknown> =
+        Channel.readWith({
+          onInput: (input: Chunk.Chunk<Uint8Array>) => {
             const packets: Array<Packet> = []
-            for (const bytes of chunk) {
+            for (const bytes of input) {
               const ps = framer.push(bytes)
               for (let i = 0; i < ps.length; i++) packets.push(ps[i])
               if (framer.error !== undefined) break
             }
-            const emitted = Stream.fromChunk(Chunk.unsafeFromArray(packets))
-            return framer.error === undefined ? emitted : Stream.concat(emitted, Stream.fail(framer.error))
+            const next = framer.error === undefined ? loop : Channel.fail(framer.error)
+            return packets.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(packets)), next)
           },
-          { concurrency: 1 }
-        )
-      )
-      const atEnd = Stream.suspend(() =>
-        framer.buffered > 0
-          ? Stream.fail(
-              protocolError(ErrorCode.CONN, `input ended inside a frame (${framer.buffered} bytes buffered)`)
-            )
-          : Stream.empty
-      )
-      return Stream.concat(frames, atEnd)
+          onFailure: () => Channel.void,
+          onDone: () =>
+            framer.buffered > 0
+              ? Channel.fail(
+                  protocolError(ErrorCode.CONN, `input ended inside a frame (${framer.buffered} bytes buffered)`)
+                )
+              : Channel.void
+        })
+      return Stream.pipeThroughChannelOrFail(self, loop)
     })

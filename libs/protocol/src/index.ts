@@ -1,1 +1,7 @@
-export {}
+export * from "./constants.js"
+export * from "./header.js"
+export * from "./packet.js"
+export * from "./framer.js"
+export * from "./stamp.js"
+export * from "./dump.js"
+export * from "./messages.js"

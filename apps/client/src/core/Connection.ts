@@ -82,6 +82,10 @@ interface Live {
   closed: boolean
   /** Why the server is closing, when it said so (Null-ID ERR). */
   fatal: string | undefined
+  /** Set once HELLO arrived and the connection became the live one. */
+  registered: boolean
+  /** Set when the reader stopped, with the reason. */
+  readerDone: string | undefined
 }
 
 const encoder = new TextEncoder()
@@ -116,12 +120,15 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
     const verbose = yield* Ref.make(false)
     const ids = new IdAllocator()
     let live: Live | undefined
+    /** Runs inline in the reader fiber, before the next packet is looked at (see `setHandler`). */
+    let handler: (e: ConnectionEvent) => Effect.Effect<void> = () => Effect.void
+    const emit = (e: ConnectionEvent) => Effect.zipRight(Effect.suspend(() => handler(e)), PubSub.publish(events, e))
     const requestTimeout = Duration.seconds(15)
 
     const dump = (direction: "sent" | "received", packet: Packet | Uint8Array) =>
       Effect.flatMap(Ref.get(verbose), (on) =>
         on
-          ? PubSub.publish(events, { _tag: "PacketDump", direction, text: dumpPacket(packet, direction === "sent" ? "c2s" : "s2c") })
+          ? emit({ _tag: "PacketDump", direction, text: dumpPacket(packet, direction === "sent" ? "c2s" : "s2c") })
           : Effect.void)
 
     /** Tear a connection down once: fail every waiting request, update state, announce it. */
@@ -137,7 +144,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
         conn.pending.clear()
         return Effect.forEach(waiting, (p) => Deferred.fail(p.reply, lost), { discard: true }).pipe(
           Effect.zipRight(SubscriptionRef.set(state, { _tag: "Disconnected", reason: finalReason })),
-          Effect.zipRight(PubSub.publish(events, { _tag: "Disconnected", target: conn.target, reason: finalReason, byUser })),
+          Effect.zipRight(emit({ _tag: "Disconnected", target: conn.target, reason: finalReason, byUser })),
           Effect.zipRight(Effect.forkDaemon(Scope.close(conn.scope, Exit.void))),
           Effect.asVoid
         )
@@ -156,7 +163,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
     const onPacket = (conn: Live, packet: Packet): Effect.Effect<void> => {
       if (packet.id === NULL_ID) {
         if (packet.action === Action.ERR) conn.fatal = `the server closed the connection: ${errorDescription(packet.info)}`
-        return PubSub.publish(events, { _tag: "Unsolicited", packet: copyPacket(packet) })
+        return emit({ _tag: "Unsolicited", packet: copyPacket(packet) })
       }
       const waiting = conn.pending.get(packet.id)
       if (waiting === undefined) return Effect.void // a late reply to a request that timed out
@@ -209,12 +216,16 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
       yield* SubscriptionRef.set(state, { _tag: "Connecting", target })
       const helloTimeout = Duration.decode(options.helloTimeout ?? Duration.seconds(20))
       const describe = describeTarget(target)
-      const timedOut = new ConnectFailed({ target: describe, reason: `no HELLO within ${Duration.format(helloTimeout)}` })
 
+      // Everything until the connection is registered as `live` is undone on failure.
       const attempt = Effect.gen(function*() {
         const socket = yield* openSocket(target)
         const scope = yield* Scope.make()
-        const conn: Live = { target, socket, scope, pending: new Map(), closed: false, fatal: undefined }
+        const conn: Live = { target, socket, scope, pending: new Map(), closed: false, fatal: undefined, registered: false, readerDone: undefined }
+        const abandon = Effect.sync(() => {
+          conn.closed = true
+          socket.destroy()
+        }).pipe(Effect.zipRight(Scope.close(scope, Exit.void)))
         const hello = yield* Deferred.make<string, ConnectFailed>()
         let greeted = false
         const handle = (packet: Packet): Effect.Effect<void> => {
@@ -233,33 +244,43 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
           framePackets("client"),
           Stream.runForEach(handle),
           Effect.exit,
-          Effect.flatMap((exit) => {
-            const reason = Exit.isSuccess(exit)
-              ? "the server closed the connection"
-              : Option.match(Exit.causeOption(exit).pipe(Option.flatMap((c) => Option.fromNullable(squashMessage(c)))), {
-                onNone: () => "the connection failed",
-                onSome: (m) => m
-              })
-            return Deferred.fail(hello, new ConnectFailed({ target: describe, reason })).pipe(
-              Effect.zipRight(teardown(conn, reason, false))
-            )
-          })
+          Effect.flatMap((exit) =>
+            Effect.suspend(() => {
+              const reason = Exit.isSuccess(exit)
+                ? "the server closed the connection"
+                : Option.getOrElse(Option.fromNullable(squashMessage(exit.cause)), () => "the connection failed")
+              conn.readerDone = reason
+              return Deferred.fail(hello, new ConnectFailed({ target: describe, reason: conn.fatal ?? reason })).pipe(
+                Effect.zipRight(conn.registered ? teardown(conn, reason, false) : Effect.void)
+              )
+            })
+          )
         )
         yield* Effect.forkIn(reader, scope)
         const motd = yield* Deferred.await(hello).pipe(
-          Effect.onError(() => Effect.zipRight(Effect.sync(() => (conn.closed = true)), Scope.close(scope, Exit.void)).pipe(
-            Effect.zipRight(Effect.sync(() => socket.destroy()))
-          ))
+          Effect.timeoutFail({
+            duration: helloTimeout,
+            onTimeout: () => new ConnectFailed({ target: describe, reason: `no HELLO within ${Duration.format(helloTimeout)}` })
+          }),
+          Effect.onError(() => abandon)
         )
+        // Register atomically with respect to the reader: if it already ended, fail instead.
+        const registered = yield* Effect.sync(() => {
+          if (conn.readerDone !== undefined) return false
+          conn.registered = true
+          live = conn
+          return true
+        })
+        if (!registered) {
+          yield* abandon
+          return yield* new ConnectFailed({ target: describe, reason: conn.fatal ?? conn.readerDone ?? "the connection closed" })
+        }
         return { conn, motd }
       })
 
-      const result = yield* attempt.pipe(
-        Effect.timeoutFail({ duration: helloTimeout, onTimeout: () => timedOut }),
+      const { conn, motd } = yield* attempt.pipe(
         Effect.onError(() => SubscriptionRef.set(state, { _tag: "Disconnected", reason: undefined }))
       )
-      const { conn, motd } = result
-      live = conn
       if (options.keepAlive !== false) {
         const every = Duration.decode(options.keepAlive ?? Duration.minutes(5))
         const keep = Effect.suspend(() => {
@@ -269,7 +290,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
         yield* Effect.forkIn(keep.pipe(Effect.repeat(Schedule.spaced(every)), Effect.delay(every)), conn.scope)
       }
       yield* SubscriptionRef.set(state, { _tag: "Connected", target, motd })
-      yield* PubSub.publish(events, { _tag: "Connected", target, motd })
+      yield* emit({ _tag: "Connected", target, motd })
       return { motd }
     })
 
@@ -328,6 +349,14 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
     return {
       /** The current connection state, as a value that can be watched (`state.changes`). */
       state,
+      /**
+       * Install the one handler that sees every event first, inline: unsolicited packets are
+       * handled before any later reply is delivered (so after a request's reply, everything the
+       * server sent before it has been handled). The handler must not wait for replies itself.
+       */
+      setHandler: (h: (e: ConnectionEvent) => Effect.Effect<void>) => Effect.sync(() => {
+        handler = h
+      }),
       /** Connection events. Subscribe before connecting to see everything. */
       events: Stream.fromPubSub(events),
       /** Scoped subscription to the events (no event is missed after it returns). */

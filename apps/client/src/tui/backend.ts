@@ -67,6 +67,8 @@ export type BackendEvent =
   | { readonly _tag: "Shutdown"; readonly server: string; readonly at: number }
   | { readonly _tag: "Disconnected"; readonly server: string; readonly reason: string }
   | { readonly _tag: "KeyChanged"; readonly server: string; readonly user: string; readonly change: KeyChange }
+  /** Something the core did on its own that is worth a line (e.g. pinned a new sender's key). */
+  | { readonly _tag: "Notice"; readonly server: string; readonly level: "info" | "warning" | "error"; readonly text: string }
 
 export interface TuiBackend {
   /** Remote servers in the local store, in their stored order. */
@@ -94,8 +96,8 @@ export interface TuiBackend {
   readonly onlineUsers: (server: string) => Effect.Effect<ReadonlyArray<OnlineUser>, BackendError>
   /** Lines to show for /users. */
   readonly listUsers: (server: string, scope: UsersScope, perms: boolean) => Effect.Effect<ReadonlyArray<string>, BackendError>
-  /** RECIV catch-up; the messages arrive as `Message` events. Yields how many arrived. */
-  readonly catchUp: (server: string) => Effect.Effect<number, BackendError>
+  /** RECIV catch-up; the messages arrive as `Message` events. `empty`: the server kept none. */
+  readonly catchUp: (server: string) => Effect.Effect<{ readonly empty: boolean }, BackendError>
   readonly subscribe: (server: string, hook: HookName) => Effect.Effect<void, BackendError>
   readonly unsubscribe: (server: string, hook: HookName) => Effect.Effect<void, BackendError>
   readonly admin: (server: string, op: AdminOp, args: ReadonlyArray<string>) => Effect.Effect<void, BackendError>

@@ -77,6 +77,9 @@ export interface ConfigOverrides {
   readonly logFile?: string | undefined
   readonly dataDir?: string | undefined
   readonly maxClients?: number | undefined
+  readonly maxWaiting?: number | undefined
+  readonly maxOutboundBytes?: number | undefined
+  readonly minKeyBits?: number | undefined
   readonly tlsPort?: number | undefined
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
@@ -197,9 +200,9 @@ export const resolveConfig = (
     address: overrides.address ?? server.address ?? "0.0.0.0",
     port,
     maxClients,
-    maxWaiting: server.max_waiting ?? 1024,
-    maxOutboundBytes: server.max_outbound_bytes ?? 4 * 1024 * 1024,
-    minKeyBits: server.min_key_bits ?? 2048,
+    maxWaiting: overrides.maxWaiting ?? server.max_waiting ?? 1024,
+    maxOutboundBytes: overrides.maxOutboundBytes ?? server.max_outbound_bytes ?? 4 * 1024 * 1024,
+    minKeyBits: overrides.minKeyBits ?? server.min_key_bits ?? 2048,
     tls,
     database: database.right,
     dataDir,

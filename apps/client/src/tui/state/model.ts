@@ -71,13 +71,23 @@ export interface AppState {
   readonly help: boolean
   readonly helpScroll: number
   readonly popups: ReadonlyArray<Popup>
-  readonly error: { readonly text: string; readonly seq: number } | null
+  /** The transient line under the messages: an error, or a hint (`info`) such as Tab candidates. */
+  readonly error: { readonly text: string; readonly seq: number; readonly info: boolean } | null
   readonly busy: ReadonlyArray<Busy>
   /** Lines entered in the input, oldest first. */
   readonly history: ReadonlyArray<string>
   readonly verbose: boolean
+  readonly layout: Layout
   readonly seq: number
 }
+
+/** Column widths (in cells), changed with /set TUI.*; memory only. */
+export interface Layout {
+  readonly sidebarWidth: number
+  readonly usersWidth: number
+}
+
+export const DEFAULT_LAYOUT: Layout = { sidebarWidth: 18, usersWidth: 16 }
 
 export const LOCAL = "Local"
 export const LOCAL_SYSTEM = "System"

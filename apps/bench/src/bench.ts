@@ -1,0 +1,177 @@
+/**
+ * Runs the selected scenarios against one server (ours as a child process, or an external one) and collects the
+ * results. `main.ts` is the command line; tests call `runBench` directly with tiny counts.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { loadKeys, type BenchKey } from "./keys.js"
+import { runIdle, type IdleResult } from "./scenarios/idle.js"
+import { runLogin, type LoginResult } from "./scenarios/login.js"
+import { runMicro, type MicroResult } from "./scenarios/micro.js"
+import { runOffline, type OfflineResult } from "./scenarios/offline.js"
+import { runRelay, type RelayResult } from "./scenarios/relay.js"
+import { runSlow, type SlowResult } from "./scenarios/slow.js"
+import { REPO_ROOT, startTarget, type RunningTarget, type StartOptions } from "./target.js"
+import { registerAll } from "./users.js"
+
+export const ALL_SCENARIOS = ["relay", "relay50", "pingpong", "login", "offline", "idle", "slow", "micro"] as const
+export type ScenarioName = (typeof ALL_SCENARIOS)[number]
+
+export interface BenchOptions {
+  readonly scenarios: ReadonlyArray<ScenarioName>
+  readonly target: StartOptions
+  readonly relay: { pairs: number; messages: number; window: number; size: number }
+  readonly relay50: { pairs: number; messages: number; window: number; size: number }
+  readonly pingpong: { messages: number; size: number }
+  readonly login: { logins: number; concurrency: number }
+  readonly offline: { messages: number; window: number; size: number }
+  readonly idle: { connections: number; settleMs?: number }
+  readonly slow: { pairs: number; messages: number; window: number; size: number; flooders: number; floodSize: number; dropWaitMs?: number }
+  /** run a user's login/logout loop during the relay scenarios */
+  readonly loginProbe: boolean
+  /** how many times to run the scenario list */
+  readonly repeat: number
+  readonly timeoutMs: number
+  readonly keyDir?: string
+  readonly log?: (line: string) => void
+}
+
+export const DEFAULTS: BenchOptions = {
+  scenarios: ALL_SCENARIOS,
+  target: {},
+  relay: { pairs: 10, messages: 4000, window: 64, size: 512 },
+  relay50: { pairs: 50, messages: 800, window: 64, size: 512 },
+  pingpong: { messages: 5000, size: 512 },
+  login: { logins: 300, concurrency: 4 },
+  offline: { messages: 2000, window: 64, size: 512 },
+  idle: { connections: 3000 },
+  slow: { pairs: 10, messages: 2000, window: 64, size: 512, flooders: 2, floodSize: 2000 },
+  loginProbe: true,
+  repeat: 1,
+  timeoutMs: 60_000
+}
+
+export interface ErrorResult {
+  readonly scenario: "error"
+  readonly name: string
+  readonly error: string
+}
+export type ScenarioResult =
+  | (RelayResult & { scenario: "relay" | "relay50" | "pingpong" })
+  | LoginResult
+  | OfflineResult
+  | IdleResult
+  | SlowResult
+  | MicroResult
+  | ErrorResult
+
+export interface BenchResults {
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly target: { kind: string; host: string; port: number; pid: number | undefined; db: string }
+  readonly machine: { cpus: number; cpuModel: string; node: string; loadavgBefore: number[]; loadavgAfter: number[] }
+  readonly options: Omit<BenchOptions, "log">
+  readonly scenarios: ScenarioResult[]
+}
+
+/** Keys needed by the selected scenarios (they run one after the other, so the pool is shared). */
+export const keysNeeded = (o: BenchOptions): number => {
+  const probe = o.loginProbe ? 1 : 0
+  const n = o.scenarios.map((s) => {
+    switch (s) {
+      case "relay":
+        return 2 * o.relay.pairs + probe
+      case "relay50":
+        return 2 * o.relay50.pairs + probe
+      case "pingpong":
+        return 2
+      case "login":
+        return o.login.concurrency
+      case "offline":
+        return 2
+      case "slow":
+        return 2 * o.slow.pairs + 2 + o.slow.flooders
+      default:
+        return 0
+    }
+  })
+  return Math.max(0, ...n)
+}
+
+const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget, keys: BenchKey[]): Promise<ScenarioResult> => {
+  const timeoutMs = o.timeoutMs
+  switch (name) {
+    case "relay":
+    case "relay50": {
+      const p = name === "relay" ? o.relay : o.relay50
+      const r = await runRelay(target, keys, { ...p, timeoutMs, name, ...(o.loginProbe ? { probeKey: keys[2 * p.pairs] } : {}) })
+      return { ...r, scenario: name }
+    }
+    case "pingpong": {
+      const r = await runRelay(target, keys, { pairs: 1, window: 1, ...o.pingpong, timeoutMs, name })
+      return { ...r, scenario: "pingpong" }
+    }
+    case "login":
+      return runLogin(target, keys, { ...o.login, timeoutMs })
+    case "offline":
+      return runOffline(target, keys, { ...o.offline, timeoutMs })
+    case "idle":
+      return runIdle(target, { ...o.idle, timeoutMs })
+    case "slow":
+      return runSlow(target, keys, { ...o.slow, timeoutMs })
+    case "micro":
+      return runMicro()
+  }
+}
+
+export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
+  const log = o.log ?? (() => {})
+  const startedAt = new Date().toISOString()
+  const loadavgBefore = os.loadavg()
+  const needKeys = keysNeeded(o)
+  let keys: BenchKey[] = []
+  if (needKeys > 0) {
+    const t = Date.now()
+    keys = await loadKeys(needKeys, {
+      ...(o.keyDir ? { dir: o.keyDir } : {}),
+      onProgress: (d, n) => log(`generated RSA-4096 key ${d}/${n} (${((Date.now() - t) / 1000).toFixed(0)} s; cached for later runs)`)
+    })
+  }
+  const target = await startTarget(o.target)
+  log(`server: ${target.kind} at ${target.host}:${target.port}${target.pid ? ` pid ${target.pid}` : ""}`)
+  const scenarios: ScenarioResult[] = []
+  try {
+    if (needKeys > 0) await registerAll(target, keys)
+    for (let rep = 0; rep < o.repeat; rep++) {
+      for (const name of o.scenarios) {
+        log(`running ${name}${o.repeat > 1 ? ` (${rep + 1}/${o.repeat})` : ""} ...`)
+        try {
+          scenarios.push(await runOne(name, o, target, keys))
+        } catch (e) {
+          scenarios.push({ scenario: "error", name, error: e instanceof Error ? `${e.message}` : String(e) })
+        }
+      }
+    }
+  } finally {
+    await target.stop()
+  }
+  const { log: _log, ...options } = o
+  return {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    target: { kind: target.kind, host: target.host, port: target.port, pid: target.pid, db: target.db },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "", node: process.version, loadavgBefore, loadavgAfter: os.loadavg() },
+    options,
+    scenarios
+  }
+}
+
+export const RESULTS_DIR = path.join(REPO_ROOT, "bench-results")
+
+export const writeResults = (r: BenchResults, file?: string): string => {
+  const out = file ?? path.join(RESULTS_DIR, `${r.startedAt.replace(/[:.]/g, "-")}.json`)
+  fs.mkdirSync(path.dirname(out), { recursive: true })
+  fs.writeFileSync(out, JSON.stringify(r, null, 2) + "\n")
+  return out
+}

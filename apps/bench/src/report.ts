@@ -1,0 +1,149 @@
+/** The human-readable table printed at the end of a run. */
+import type { BenchResults, ScenarioResult } from "./bench.js"
+import type { RelayResult } from "./scenarios/relay.js"
+
+type Row = [string, string, string, string, string, string, string, string, string]
+const HEAD: Row = ["scenario", "rate", "p50 ms", "p99 ms", "max ms", "srv CPU", "srv RSS", "exactly-once", "errors"]
+
+const mb = (b: number | undefined) => (b === undefined ? "-" : `${(b / 1048576).toFixed(0)} MB`)
+const ms = (v: number | undefined) => (v === undefined ? "-" : v < 1 ? v.toFixed(3) : v < 100 ? v.toFixed(2) : v.toFixed(0))
+const errs = (e: Record<string, number> | undefined) => {
+  const entries = Object.entries(e ?? {})
+  return entries.length === 0 ? "0" : entries.map(([k, v]) => `${k}×${v}`).join(" ")
+}
+const us = (v: number | undefined, unit: string) => (v === undefined ? "-" : `${v.toFixed(1)} µs/${unit}`)
+
+const relayRows = (r: RelayResult, label: string): Row[] => {
+  const rows: Row[] = [
+    [
+      label,
+      `${r.msgsPerSec} msg/s`,
+      ms(r.latencyMs.p50),
+      ms(r.latencyMs.p99),
+      ms(r.latencyMs.max),
+      us(r.server?.cpuUsPerUnit, "msg"),
+      mb(r.server?.rssAfter),
+      r.delivery.exactlyOnce ? "yes" : `NO (miss ${r.delivery.missing}, dup ${r.delivery.duplicates}, ?? ${r.delivery.unexpected})`,
+      errs(r.errors) + (r.completed ? "" : ` [${r.abortReason}]`)
+    ]
+  ]
+  if (r.loginUnderLoad && r.loginUnderLoad.count > 0) {
+    const l = r.loginUnderLoad
+    rows.push([`  login during it (${l.count}×)`, "", ms(l.serverMs.p50), ms(l.serverMs.p99), ms(l.serverMs.max), "", "", "", String(l.failures)])
+  }
+  return rows
+}
+
+const rowsOf = (s: ScenarioResult): Row[] => {
+  switch (s.scenario) {
+    case "relay":
+    case "relay50":
+    case "pingpong": {
+      const p = s.params
+      return relayRows(s, `${s.scenario} ${p.pairs}×${p.messages} w${p.window} ${p.size}B`)
+    }
+    case "login":
+      return [
+        [
+          `login c=${s.params.concurrency}`,
+          `${s.loginsPerSec} login/s`,
+          ms(s.serverMs.p50),
+          ms(s.serverMs.p99),
+          ms(s.serverMs.max),
+          us(s.server?.cpuUsPerUnit, "login"),
+          mb(s.server?.rssAfter),
+          "",
+          String(s.failures)
+        ]
+      ]
+    case "offline":
+      return [
+        [
+          `offline store ${s.params.messages}`,
+          `${s.store.msgsPerSec} msg/s`,
+          "",
+          "",
+          "",
+          us(s.store.server?.cpuUsPerUnit, "msg"),
+          mb(s.store.server?.rssAfter),
+          "",
+          errs(s.store.errors)
+        ],
+        [
+          `catch-up ${s.catchUp.received}`,
+          `${(s.catchUp.elapsedMs / 1000).toFixed(3)} s`,
+          "",
+          "",
+          "",
+          us(s.catchUp.server?.cpuUsPerUnit, "msg"),
+          mb(s.catchUp.server?.rssAfter),
+          s.catchUp.exactlyOnce ? "yes" : `NO (miss ${s.catchUp.missing}, dup ${s.catchUp.duplicates}, 2nd ${s.catchUp.secondReciv})`,
+          ""
+        ]
+      ]
+    case "idle":
+      return [
+        [
+          `idle ${s.params.connections}`,
+          s.bytesPerConnection === undefined ? "-" : `${(s.bytesPerConnection / 1024).toFixed(1)} KB/conn`,
+          "",
+          "",
+          "",
+          us(s.server?.cpuUsPerUnit, "conn"),
+          mb(s.rssAfter),
+          "",
+          s.failed > 0 ? `${s.failed} failed (${s.firstFailure})` : "0"
+        ]
+      ]
+    case "slow":
+      return [
+        ...relayRows(s.baseline, "slow: others, no slow reader"),
+        ...relayRows(s.withSlowReader, "slow: others, with slow reader"),
+        [
+          `  slow reader ${s.slowReader.dropped ? `dropped after ${(s.slowReader.dropAfterMs! / 1000).toFixed(2)} s` : "NOT dropped"}`,
+          `${(s.slowReader.floodBytesSent / 1048576).toFixed(1)} MB flooded`,
+          "",
+          "",
+          "",
+          "",
+          "",
+          s.slowReader.socketClosed ? "socket closed" : "socket open",
+          errs(s.slowReader.floodErrors)
+        ]
+      ]
+    case "micro":
+      return []
+    case "error":
+      return [[s.name, "FAILED", "", "", "", "", "", "", s.error.slice(0, 120)]]
+  }
+}
+
+const pad = (rows: Row[]): string => {
+  const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => r[i].length)))
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n")
+}
+
+const microLines = (label: string, v: unknown): string[] => {
+  if (Array.isArray(v))
+    return v.map((row) => {
+      if (row && typeof row === "object")
+        return `  ${label}: ` + Object.entries(row as Record<string, unknown>).map(([k, x]) => `${k}=${typeof x === "number" ? +x.toPrecision(4) : String(x)}`).join(" ")
+      return `  ${label}: ${String(row)}`
+    })
+  return v === undefined ? [] : [`  ${label}: ${JSON.stringify(v)}`]
+}
+
+export const renderTable = (r: BenchResults): string => {
+  const rows: Row[] = [HEAD]
+  for (const s of r.scenarios) rows.push(...rowsOf(s))
+  const out = [
+    `gochat bench — ${r.target.kind} at ${r.target.host}:${r.target.port}${r.target.pid ? ` (pid ${r.target.pid})` : " (no pid: no server CPU/RSS)"}`,
+    pad(rows)
+  ]
+  for (const s of r.scenarios) {
+    if (s.scenario !== "micro") continue
+    out.push("micro-benchmarks:", ...microLines("codec", s.codec), ...microLines("crypto", s.crypto))
+    for (const [k, e] of Object.entries(s.errors)) out.push(`  ${k}: ${e}`)
+  }
+  return out.join("\n")
+}

@@ -1,0 +1,39 @@
+/**
+ * IMPORT: create a local account from a private key file (PKCS#1 PEM, as EXPORT writes it)
+ * for the current server (or a named one), protected with a new password. The key must
+ * already be registered on the server under that username.
+ */
+import { encryptPrivateKey, fingerprint, hashPassword, parsePrivateKey, privateKeyToPem, publicKeyOf } from "@gochat/crypto"
+import { Effect, Either } from "effect"
+import { Client } from "../Client.js"
+import { ClientConfig } from "../Config.js"
+import { CryptoFailure, LocalExists } from "../errors.js"
+import { readText, resolveIn, targetServer } from "./_files.js"
+import { checkUsername, requireNonEmpty, utf8Encode } from "./_shared.js"
+
+export interface ImportInput {
+  readonly username: string
+  /** File name inside the data dir's import/ folder, or an absolute path. */
+  readonly file: string
+  readonly password: string
+  readonly server?: string
+}
+
+export const importKey = Effect.fn("commands.import")(function*(input: ImportInput) {
+  const client = yield* Client
+  const config = yield* ClientConfig
+  const server = yield* targetServer(input.server)
+  const username = yield* checkUsername(input.username)
+  yield* requireNonEmpty("the password", input.password)
+  if ((yield* client.store.getLocalUser(server.serverId, username)) !== undefined) {
+    return yield* new LocalExists({ reason: `a local account ${username} already exists for ${server.name}` })
+  }
+  const file = resolveIn(config.importDir, input.file)
+  const pem = yield* readText(file)
+  const key = parsePrivateKey(pem)
+  if (Either.isLeft(key)) return yield* new CryptoFailure({ reason: `${file} is not a private key: ${key.left.reason}` })
+  const passwordHash = yield* hashPassword(input.password)
+  const blob = yield* encryptPrivateKey(utf8Encode(privateKeyToPem(key.right)), input.password)
+  yield* client.store.addLocalUser({ server, username, passwordHash, privateKey: blob })
+  return { username, server: server.name, file, fingerprint: fingerprint(publicKeyOf(key.right)) }
+})

@@ -1,0 +1,93 @@
+/**
+ * LOGIN: unlock the local account, then authenticate. On TLS connections a reusable token
+ * from an earlier login of this process is tried first (kept across reconnects); otherwise
+ * LOGIN → VERIF challenge → VERIF answer → OK. Afterwards: the permission level (REQ self),
+ * catch-up of offline messages (RECIV) and subscription to every hook (SUB all).
+ */
+import { decrypt, fingerprint, publicKeyOf } from "@gochat/crypto"
+import { Action, decodeServerMessage, ErrorCode, HookType } from "@gochat/protocol"
+import { Effect, Either } from "effect"
+import { Client } from "../Client.js"
+import { AlreadyLoggedIn, CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
+import { findAccount, unlock } from "./_account.js"
+import { checkUsername, utf8Decode } from "./_shared.js"
+
+export interface LoginInput {
+  readonly username: string
+  readonly password: string
+  /** Fetch offline messages after login. Default true. */
+  readonly catchUp?: boolean
+  /** Subscribe to every hook after login. Default true. */
+  readonly subscribe?: boolean
+}
+
+export interface LoginResult {
+  readonly username: string
+  readonly permission: number | undefined
+  readonly usedToken: boolean
+  /** Whether the server had offline messages (they arrive as MessageReceived events). */
+  readonly pendingMessages: boolean
+}
+
+export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
+  const client = yield* Client
+  const server = yield* client.server
+  const current = yield* client.currentSession
+  if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
+  const username = yield* checkUsername(input.username)
+  const account = yield* findAccount(server, username)
+  const privateKey = yield* unlock(account, input.password)
+  const connection = client.connection
+
+  let usedToken = false
+  const token = server.tls ? yield* client.getToken(server.serverId, username) : undefined
+  if (token !== undefined) {
+    usedToken = yield* connection.request({ action: Action.LOGIN, args: [username, token] }).pipe(
+      Effect.as(true),
+      Effect.catchTag("ServerError", (e) =>
+        Effect.zipRight(
+          client.setToken(server.serverId, username, undefined),
+          Effect.as(client.notice("info", `the reusable token was refused (${e.message}); logging in normally`), false)
+        ))
+    )
+  }
+  if (!usedToken) {
+    const reply = yield* connection.request({ action: Action.LOGIN, args: [username] }, { expect: [Action.VERIF] })
+    const challenge = decodeServerMessage(reply)
+    if (Either.isLeft(challenge) || challenge.right._tag !== "VerifChallenge") {
+      return yield* new ProtocolViolation({ reason: "malformed VERIF challenge" })
+    }
+    const answer = decrypt(privateKey, challenge.right.ciphertext)
+    if (Either.isLeft(answer)) {
+      return yield* new CryptoFailure({
+        reason: `could not decrypt the server's challenge: the key of ${username} is not the one registered on ${server.name}`
+      })
+    }
+    const text = utf8Decode(answer.right)
+    yield* connection.request({ action: Action.VERIF, args: [username, answer.right] })
+    if (server.tls) yield* client.setToken(server.serverId, username, text)
+  }
+
+  yield* client.loggedIn({ server, account, privateKey, fingerprint: fingerprint(publicKeyOf(privateKey)) }, undefined)
+
+  const permission = yield* connection.request({ action: Action.REQ, args: [username] }, { expect: [Action.REQ] }).pipe(
+    Effect.map((p) => {
+      const d = decodeServerMessage(p)
+      return Either.isRight(d) && d.right._tag === "ReqReply" ? d.right.permission : undefined
+    }),
+    Effect.catchTag("ServerError", () => Effect.succeed(undefined))
+  )
+  if (permission !== undefined) yield* client.setPermission(permission)
+
+  let pendingMessages = false
+  if (input.catchUp !== false) {
+    pendingMessages = yield* connection.request({ action: Action.RECIV }).pipe(
+      Effect.as(true),
+      Effect.catchIf((e): e is ServerError => e._tag === "ServerError" && e.code === ErrorCode.EMPTY, () => Effect.succeed(false))
+    )
+  }
+  if (input.subscribe !== false) {
+    yield* connection.request({ action: Action.SUB, info: HookType.ALL })
+  }
+  return { username, permission, usedToken, pendingMessages } satisfies LoginResult
+})

@@ -1,0 +1,49 @@
+/**
+ * REG: create an account on the server and the matching local account. A new RSA-4096 key
+ * pair is generated unless one is given; the private key is stored encrypted with the password.
+ */
+import {
+  encryptPrivateKey,
+  fingerprint,
+  generateKeyPair,
+  hashPassword,
+  privateKeyToPem,
+  publicKeyOf,
+  publicKeyToPem,
+  type RsaPrivateKey
+} from "@gochat/crypto"
+import { Action } from "@gochat/protocol"
+import { Effect } from "effect"
+import { Client } from "../Client.js"
+import { AlreadyLoggedIn, CryptoFailure, LocalExists } from "../errors.js"
+import { checkUsername, requireNonEmpty, utf8Encode } from "./_shared.js"
+
+export interface RegInput {
+  readonly username: string
+  readonly password: string
+  /** Register this key instead of generating one. */
+  readonly privateKey?: RsaPrivateKey
+}
+
+export const reg = Effect.fn("commands.reg")(function*(input: RegInput) {
+  const client = yield* Client
+  const server = yield* client.server
+  const current = yield* client.currentSession
+  if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
+  const username = yield* checkUsername(input.username)
+  yield* requireNonEmpty("the password", input.password)
+  if ((yield* client.store.getLocalUser(server.serverId, username)) !== undefined) {
+    return yield* new LocalExists({ reason: `a local account ${username} already exists for ${server.name}` })
+  }
+  const privateKey = input.privateKey ??
+    (yield* generateKeyPair().pipe(
+      Effect.map((k) => k.privateKey),
+      Effect.mapError((e) => new CryptoFailure({ reason: `key generation failed: ${e.reason}` }))
+    ))
+  const publicKey = publicKeyOf(privateKey)
+  const passwordHash = yield* hashPassword(input.password)
+  yield* client.connection.request({ action: Action.REG, args: [username, publicKeyToPem(publicKey)] })
+  const blob = yield* encryptPrivateKey(utf8Encode(privateKeyToPem(privateKey)), input.password)
+  yield* client.store.addLocalUser({ server, username, passwordHash, privateKey: blob })
+  return { username, fingerprint: fingerprint(publicKey) }
+})

@@ -1,0 +1,91 @@
+/**
+ * `pnpm start client [options]` / `gochat-client`:
+ *   (no command)      the TUI
+ *   --shell           the interactive shell
+ *   <command> ...     one command, then exit (e.g. `gochat-client msg --server local --user alice bob "hi"`)
+ * Global options: --config <file>, --verbose.
+ */
+import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer, Option, SubscriptionRef } from "effect"
+import { Client } from "./core/Client.js"
+import { loadConfig } from "./core/Config.js"
+import { clientLayer } from "./core/index.js"
+import { CLIENT_VERSION } from "./core/commands/ver.js"
+import { type CommandFailed, ShellMode, subcommands } from "./shell/commands.js"
+import type { FileFailure, StoreFailure } from "./core/errors.js"
+import { runShell, startEventPrinter } from "./shell/Shell.js"
+import { NodeShellIoLive } from "./shell/ShellIo.js"
+
+const rootOptions = {
+  shell: Options.boolean("shell").pipe(Options.withDescription("Open the interactive shell instead of the TUI.")),
+  config: Options.text("config").pipe(
+    Options.withDescription("config.json to use (default: $GOCHAT_HOME/config.json or ~/.gochat/config.json)."),
+    Options.optional
+  ),
+  verbose: Options.boolean("verbose").pipe(Options.withDescription("Show packet dumps."))
+}
+
+/** The services commands run with, for one configuration. */
+const servicesLayer = (configPath: Option.Option<string>, interactive: boolean) =>
+  Layer.unwrapEffect(
+    Effect.map(loadConfig(Option.getOrUndefined(configPath)), (config) =>
+      Layer.mergeAll(clientLayer(config), NodeShellIoLive, Layer.succeed(ShellMode, { interactive })))
+  )
+
+const setVerbose = (on: boolean) => (on ? Effect.flatMap(Client, (c) => c.setVerbose(true)) : Effect.void)
+
+/** A one-shot command: print events while it runs and those it caused, then disconnect. */
+const oneShot = <E, R>(effect: Effect.Effect<void, E, R>, verbose: boolean) =>
+  Effect.gen(function*() {
+    const stopPrinter = yield* startEventPrinter
+    yield* setVerbose(verbose)
+    const exit = yield* Effect.exit(effect)
+    const client = yield* Client
+    const st = yield* SubscriptionRef.get(client.state)
+    if (st.connection === "connected") yield* client.connection.disconnect().pipe(Effect.ignore)
+    yield* stopPrinter
+    return yield* exit
+  }).pipe(Effect.scoped)
+
+const root = Command.make("gochat-client", rootOptions, (o) =>
+  o.shell
+    ? Effect.zipRight(setVerbose(o.verbose), runShell()).pipe(Effect.provide(servicesLayer(o.config, true)))
+    : Effect.promise(async () => {
+      const { runTui } = await import("./tui/main.js")
+      await runTui({ ...(Option.isSome(o.config) ? { configPath: o.config.value } : {}), verbose: o.verbose })
+    })).pipe(
+    Command.withDescription("gochat v1 client: TUI by default, --shell for the shell, or one command."),
+    Command.withSubcommands(subcommands),
+    Command.transformHandler((effect, o) =>
+      Option.isSome(o.subcommand)
+        ? oneShot(effect, o.verbose).pipe(Effect.provide(servicesLayer(o.config, false)))
+        // The root handler (TUI or shell) provides its own services.
+        : (effect as Effect.Effect<void, Effect.Effect.Error<typeof effect>>))
+  )
+
+const cli = Command.run(root, { name: "gochat-client", version: CLIENT_VERSION })
+
+// Every branch provides the command services itself (see transformHandler above); the types
+// cannot see that, so the requirement is narrowed here.
+const program = cli(process.argv) as Effect.Effect<
+  void,
+  CommandFailed | StoreFailure | FileFailure | ValidationError.ValidationError,
+  NodeContext.NodeContext
+>
+
+program.pipe(
+  Effect.catchTags({
+    CommandFailed: () => Effect.sync(() => void (process.exitCode = 1)),
+    StoreFailure: (e) => Effect.sync(() => fail(e.message)),
+    FileFailure: (e) => Effect.sync(() => fail(e.message))
+  }),
+  Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => void (process.exitCode = 2))),
+  Effect.provide(Layer.mergeAll(NodeContext.layer, CliConfig.layer({ isCaseSensitive: false }))),
+  NodeRuntime.runMain({ disableErrorReporting: false })
+)
+
+function fail(message: string) {
+  process.stderr.write(`gochat-client: ${message}\n`)
+  process.exitCode = 1
+}

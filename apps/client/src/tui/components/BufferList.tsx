@@ -1,0 +1,33 @@
+/** The buffers of the current server, with shortcuts and unread counts. */
+import { Text } from "ink"
+import type { Server } from "../state/model.js"
+import { visibleBuffers } from "../state/reducer.js"
+import { Panel } from "./Panel.js"
+
+export const SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+export const BufferList = ({ server, focused, width, height }: { server: Server; focused: boolean; width: number; height: number }) => {
+  const buffers = visibleBuffers(server)
+  const rows = Math.max(0, height - 3)
+  const selected = Math.max(0, buffers.findIndex((b) => b.name === server.current))
+  const start = Math.min(Math.max(0, selected - rows + 1), Math.max(0, buffers.length - rows))
+  return (
+    <Panel title="Buffers" focused={focused} width={width} height={height}>
+      {buffers.slice(start, start + rows).map((b, i) => {
+        const index = start + i
+        const unread = server.unread[b.name] ?? 0
+        const current = b.name === server.current
+        return (
+          <Text key={b.name} wrap="truncate">
+            <Text color="yellow">({SHORTCUTS[index] ?? " "}) </Text>
+            <Text underline={current} bold={current} color={current ? (b.system ? "#d7afd7" : "magenta") : undefined}>
+              {b.name}
+            </Text>
+            {unread > 0 ? <Text color="green"> [{unread}]</Text> : null}
+            {b.keyChange ? <Text color="red"> !</Text> : null}
+          </Text>
+        )
+      })}
+    </Panel>
+  )
+}

@@ -1,0 +1,66 @@
+/**
+ * Entry of the TUI: loads the configuration, opens the core over the local store, draws the
+ * screen on the alternate buffer and returns once the user quits (Ctrl-Q) or a signal arrives.
+ */
+import * as path from "node:path"
+import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { render } from "ink"
+import { loadConfig } from "../core/index.js"
+import { COMMANDS } from "./commands/index.js"
+import { App } from "./components/App.js"
+import { Controller } from "./controller.js"
+import { makeCoreBackend } from "./coreBackend.js"
+
+export interface TuiOptions {
+  /** config.json to use; default `<dataDir>/config.json`. */
+  readonly configPath?: string
+  /** Shows the intermediate steps of commands. */
+  readonly verbose?: boolean
+  /** Folder of config.json, the database and import/, export/; default $GOCHAT_HOME or ~/.gochat. */
+  readonly dataDir?: string
+}
+
+const ENTER_ALT_SCREEN = "\x1b[?1049h\x1b[H"
+const LEAVE_ALT_SCREEN = "\x1b[?1049l"
+
+export const runTui = async (options: TuiOptions = {}): Promise<void> => {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write("gochat: the TUI needs a terminal on stdin and stdout (use the shell mode for pipes)\n")
+    process.exitCode = 1
+    return
+  }
+  const runtime = ManagedRuntime.make(Layer.empty)
+  const scope = await runtime.runPromise(Scope.make())
+  try {
+    const configPath = options.configPath ?? (options.dataDir !== undefined ? path.join(options.dataDir, "config.json") : undefined)
+    const backend = await runtime.runPromise(
+      loadConfig(configPath).pipe(
+        Effect.mapError((e) => new Error(e.message)),
+        Effect.flatMap((config) => makeCoreBackend(config)),
+        Scope.extend(scope)
+      )
+    )
+    const controller = new Controller({ backend, runtime, commands: COMMANDS, verbose: options.verbose ?? false })
+    process.stdout.write(ENTER_ALT_SCREEN)
+    const instance = render(<App controller={controller} />, { exitOnCtrlC: false, patchConsole: true })
+    controller.onRedraw = () => {
+      instance.clear()
+      process.stdout.write("\x1b[2J\x1b[H")
+      instance.rerender(<App controller={controller} />)
+    }
+    const onSignal = () => controller.quit()
+    for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.on(signal, onSignal)
+    controller.start()
+    try {
+      await controller.quitted
+    } finally {
+      for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.off(signal, onSignal)
+      instance.unmount()
+      process.stdout.write(LEAVE_ALT_SCREEN)
+      await controller.dispose()
+    }
+  } finally {
+    await runtime.runPromise(Scope.close(scope, Exit.void))
+    await runtime.dispose()
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The server as one Layer: configuration, database (migrated), repositories, hubs, handlers, listeners.
+ * Releasing it is the graceful stop (listeners first, the database last).
+ */
+import { Layer } from "effect"
+import { ServerConfig, type ServerSettings } from "./config/ServerConfig.js"
+import { Hooks } from "./hubs/Hooks.js"
+import { Motd } from "./hubs/Motd.js"
+import { OfflineMessages } from "./hubs/OfflineMessages.js"
+import { Presence } from "./hubs/Presence.js"
+import { Sessions } from "./hubs/Sessions.js"
+import { Shutdown } from "./hubs/Shutdown.js"
+import { Verifications } from "./hubs/Verifications.js"
+import { Handlers } from "./server/Handlers.js"
+import { Listeners } from "./server/Listeners.js"
+import { Relay } from "./server/Relay.js"
+import { databaseLayer, migrate } from "./storage/Database.js"
+import { MessagesRepo } from "./storage/MessagesRepo.js"
+import { SettingsRepo } from "./storage/SettingsRepo.js"
+import { UsersRepo } from "./storage/UsersRepo.js"
+
+/** The migrated database and the repositories over it. */
+export const storageLayer = (settings: ServerSettings) =>
+  Layer.mergeAll(UsersRepo.Default, MessagesRepo.Default, SettingsRepo.Default).pipe(
+    Layer.provideMerge(Layer.effectDiscard(migrate)),
+    Layer.provideMerge(databaseLayer(settings.database))
+  )
+
+/** Everything the server runs, listening once built. */
+export const serverLayer = (settings: ServerSettings) =>
+  Listeners.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(Handlers.Default, Relay.Default)),
+    Layer.provideMerge(Layer.mergeAll(
+      Hooks.Default,
+      Verifications.Default,
+      Sessions.Default,
+      OfflineMessages.Default,
+      Motd.Default,
+      Shutdown.Default
+    )),
+    Layer.provideMerge(Presence.Default),
+    Layer.provideMerge(storageLayer(settings)),
+    Layer.provideMerge(Layer.succeed(ServerConfig, settings))
+  )

@@ -1,0 +1,27 @@
+/**
+ * The message of the day sent in HELLO: the configured default until an OWNER sets one with ADMIN_MOTD,
+ * which is persisted and survives restarts.
+ */
+import { Effect, Option } from "effect"
+import { ServerConfig } from "../config/ServerConfig.js"
+import { SettingsRepo } from "../storage/SettingsRepo.js"
+
+const MOTD_KEY = "motd"
+
+export class Motd extends Effect.Service<Motd>()("server/Motd", {
+  effect: Effect.gen(function*() {
+    const config = yield* ServerConfig
+    const settings = yield* SettingsRepo
+    let current = Option.getOrElse(yield* settings.get(MOTD_KEY), () => config.defaultMotd)
+
+    return {
+      /** The MOTD for the next HELLO. */
+      current: (): string => current,
+      /** Persists a new MOTD, then uses it for every later HELLO. */
+      set: Effect.fn("Motd.set")(function*(text: string) {
+        yield* settings.set(MOTD_KEY, text)
+        current = text
+      })
+    }
+  })
+}) {}

@@ -1,0 +1,54 @@
+/**
+ * Logging users in and out of connections: the duplicate-session check (atomic in Presence), the
+ * NEWLOGIN / NEWLOGOUT / DUPSESS hooks, token bookkeeping and subscription cleanup.
+ */
+import { ErrorCode } from "@gochat/protocol"
+import { Effect } from "effect"
+import { refuse } from "../server/Refusal.js"
+import { Hooks } from "./Hooks.js"
+import { type Endpoint, type OnlineUser, Presence } from "./Presence.js"
+import { Verifications } from "./Verifications.js"
+
+export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
+  effect: Effect.gen(function*() {
+    const presence = yield* Presence
+    const hooks = yield* Hooks
+    const verifications = yield* Verifications
+
+    /** Binds a user to a connection, or fails with ERR_DUPSESS (and tells the holder) if it is online elsewhere. */
+    const login = Effect.fn("Sessions.login")(function*(endpoint: Endpoint, user: OnlineUser) {
+      const holder = presence.claim(endpoint, user)
+      if (holder !== undefined) {
+        hooks.dupSess(holder, endpoint.ip)
+        return yield* refuse(ErrorCode.DUPSESS, `${user.name} is online on another connection`)
+      }
+      yield* Effect.annotateLogs(Effect.logInfo("login"), { user: user.name, conn: endpoint.id })
+      hooks.newLogin(user.name, user.permission)
+    })
+
+    /**
+     * Ends the connection's session and pending challenges; drops its hook subscriptions. Returns the user
+     * that was logged in, if any. The session's token (TLS) starts its expiry unless `dropToken`.
+     */
+    const logout = Effect.fn("Sessions.logout")(function*(endpoint: Endpoint, options?: { readonly dropToken?: boolean }) {
+      yield* verifications.cancelConnection(endpoint.id)
+      endpoint.hooks.clear()
+      const user = presence.release(endpoint)
+      if (user === undefined) return undefined
+      if (options?.dropToken) verifications.dropToken(user.name)
+      else verifications.sessionEnded(user.name, endpoint.id)
+      yield* Effect.annotateLogs(Effect.logInfo("logout"), { user: user.name, conn: endpoint.id })
+      hooks.newLogout(user.name)
+      return user
+    })
+
+    /** The connection is gone. */
+    const disconnected = Effect.fn("Sessions.disconnected")(function*(endpoint: Endpoint) {
+      yield* logout(endpoint)
+      presence.unregister(endpoint)
+    })
+
+    return { login, logout, disconnected } as const
+  }),
+  dependencies: [Hooks.Default, Verifications.Default]
+}) {}

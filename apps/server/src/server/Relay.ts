@@ -1,0 +1,57 @@
+/**
+ * The synchronous hot path: KEEP (dropped, it only resets the idle deadline) and MSG to a user who is
+ * online (RECIV to the recipient, OK to the sender, no Effect, no allocation beyond the two frames).
+ * Anything it cannot finish on the spot (offline recipient, bad stamp, message to oneself, not logged in)
+ * returns false and goes to the slow path, which produces the exact reply.
+ */
+import { Action, decodeStamp, type Packet, USERNAME_MAX } from "@gochat/protocol"
+import { Effect } from "effect"
+import { Presence } from "../hubs/Presence.js"
+import { type Connection, okFrame } from "./Connection.js"
+import { recivFrame } from "./frames.js"
+
+const UPPER_A = 0x41
+const UPPER_Z = 0x5a
+
+/** The lowercased ASCII name, or undefined if it cannot be a valid username. */
+const asciiName = (bytes: Uint8Array): string | undefined => {
+  const n = bytes.length
+  if (n === 0 || n > USERNAME_MAX) return undefined
+  let s = ""
+  for (let i = 0; i < n; i++) {
+    let c = bytes[i]
+    if (c >= UPPER_A && c <= UPPER_Z) c += 0x20
+    s += String.fromCharCode(c)
+  }
+  return s
+}
+
+export class Relay extends Effect.Service<Relay>()("server/Relay", {
+  effect: Effect.gen(function*() {
+    const presence = yield* Presence
+
+    const hot = (conn: Connection, packet: Packet): boolean => {
+      const action = packet.action
+      if (action === Action.KEEP) return true
+      if (action !== Action.MSG) return false
+      const user = conn.user
+      if (user === undefined) return false
+      const args = packet.args
+      const dest = asciiName(args[0])
+      if (dest === undefined || dest === user.name) return false
+      const target = presence.find(dest)
+      if (target === undefined || decodeStamp(args[1]) === undefined) return false
+      let frame: Uint8Array
+      try {
+        frame = recivFrame(user.nameBytes, args[1], args[2])
+      } catch {
+        return false
+      }
+      target.send(frame)
+      conn.send(okFrame(packet.id))
+      return true
+    }
+
+    return { hot } as const
+  })
+}) {}

@@ -1,0 +1,196 @@
+/**
+ * A raw gochat test client over a real TCP or TLS socket: sends frames, and awaits the server's packets
+ * (framed by the protocol library's client-side framer). Every wait has a deadline and fails with what
+ * was received instead.
+ */
+import * as net from "node:net"
+import * as tls from "node:tls"
+import {
+  Action,
+  actionName,
+  EMPTY_INFO,
+  encodePacket,
+  encodeStamp,
+  errorName,
+  type Packet,
+  PacketFramer
+} from "@gochat/protocol"
+import { decrypt, type RsaPrivateKey } from "@gochat/crypto"
+import { Either } from "effect"
+
+export const WAIT_MS = 5_000
+
+export interface Received extends Packet {
+  readonly raw: Uint8Array
+}
+
+export const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8")
+export const bytes = (s: string): Uint8Array => Buffer.from(s, "utf8")
+
+export const describe = (p: Packet): string =>
+  p.action === Action.ERR
+    ? `ERR ${errorName(p.info)} id=${p.id}`
+    : `${actionName(p.action)} info=${p.info} id=${p.id} args=${p.args.length}`
+
+export class TestClient {
+  private readonly framer = new PacketFramer("client")
+  private readonly queue: Array<Received> = []
+  private waiters: Array<() => void> = []
+  private nextId = 1
+  closed = false
+  private closeWaiters: Array<() => void> = []
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on("data", (chunk: Buffer) => {
+      for (const p of this.framer.push(chunk)) {
+        this.queue.push({ ...p, args: p.args.map((a) => Uint8Array.prototype.slice.call(a)), raw: new Uint8Array() })
+      }
+      this.wake()
+    })
+    socket.on("error", () => {})
+    socket.on("close", () => {
+      this.closed = true
+      this.wake()
+      for (const w of this.closeWaiters.splice(0)) w()
+    })
+  }
+
+  private wake() {
+    for (const w of this.waiters.splice(0)) w()
+  }
+
+  static connect(port: number, options: { tls?: boolean; host?: string } = {}): Promise<TestClient> {
+    const host = options.host ?? "127.0.0.1"
+    return new Promise((resolve, reject) => {
+      const socket: net.Socket = options.tls
+        ? tls.connect({ port, host, rejectUnauthorized: false }, () => resolve(new TestClient(socket)))
+        : net.connect({ port, host }, () => resolve(new TestClient(socket)))
+      socket.once("error", reject)
+      socket.setNoDelay(true)
+    })
+  }
+
+  /** Connects and consumes the HELLO; returns the client and the MOTD. */
+  static async open(port: number, options: { tls?: boolean } = {}): Promise<TestClient> {
+    const c = await TestClient.connect(port, options)
+    const hello = await c.next()
+    if (hello.action !== Action.HELLO) throw new Error(`expected HELLO, got ${describe(hello)}`)
+    c.motd = text(hello.args[0])
+    return c
+  }
+
+  motd = ""
+
+  id(): number {
+    const id = this.nextId
+    this.nextId = this.nextId >= 1022 ? 1 : this.nextId + 1
+    return id
+  }
+
+  sendRaw(frame: Uint8Array): void {
+    this.socket.write(frame)
+  }
+
+  send(action: number, args: ReadonlyArray<Uint8Array | string> = [], options: { info?: number; id?: number } = {}): number {
+    const id = options.id ?? this.id()
+    this.sendRaw(encodePacket({
+      action,
+      info: options.info ?? EMPTY_INFO,
+      id,
+      args: args.map((a) => (typeof a === "string" ? bytes(a) : a))
+    }))
+    return id
+  }
+
+  /** The next packet (in arrival order). */
+  async next(timeoutMs = WAIT_MS): Promise<Received> {
+    const deadline = Date.now() + timeoutMs
+    while (this.queue.length === 0) {
+      if (this.closed) throw new Error("connection closed while waiting for a packet")
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error("timed out waiting for a packet")
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left)
+        this.waiters.push(() => {
+          clearTimeout(t)
+          resolve()
+        })
+      })
+    }
+    return this.queue.shift()!
+  }
+
+  /** The next packet matching `pred`; packets before it stay queued. */
+  async waitFor(pred: (p: Received) => boolean, timeoutMs = WAIT_MS): Promise<Received> {
+    const deadline = Date.now() + timeoutMs
+    while (true) {
+      const i = this.queue.findIndex(pred)
+      if (i >= 0) return this.queue.splice(i, 1)[0]
+      if (this.closed) throw new Error(`connection closed; queued: ${this.queue.map(describe).join(", ")}`)
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`timed out; queued: ${this.queue.map(describe).join(", ")}`)
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left)
+        this.waiters.push(() => {
+          clearTimeout(t)
+          resolve()
+        })
+      })
+    }
+  }
+
+  /** The reply with this request ID. */
+  reply(id: number, timeoutMs = WAIT_MS): Promise<Received> {
+    return this.waitFor((p) => p.id === id, timeoutMs)
+  }
+
+  /** Sends a request and awaits its reply. */
+  async request(action: number, args: ReadonlyArray<Uint8Array | string> = [], info?: number): Promise<Received> {
+    const id = this.send(action, args, info === undefined ? {} : { info })
+    return this.reply(id)
+  }
+
+  /** Packets already received and not consumed. */
+  pending(): ReadonlyArray<Received> {
+    return this.queue
+  }
+
+  /** Resolves when the server closed the connection. */
+  waitClosed(timeoutMs = WAIT_MS): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("connection still open")), timeoutMs)
+      this.closeWaiters.push(() => {
+        clearTimeout(t)
+        resolve()
+      })
+    })
+  }
+
+  close(): void {
+    this.socket.destroy()
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Protocol steps
+
+  async register(name: string, pem: string): Promise<Received> {
+    return this.request(Action.REG, [name, pem])
+  }
+
+  /** LOGIN + VERIF with the private key; returns the final reply and the challenge text (the TLS token). */
+  async login(name: string, key: RsaPrivateKey): Promise<{ reply: Received; token: string }> {
+    const challenge = await this.request(Action.LOGIN, [name])
+    if (challenge.action !== Action.VERIF) return { reply: challenge, token: "" }
+    const plain = Either.getOrThrow(decrypt(key, challenge.args[0]))
+    const reply = await this.request(Action.VERIF, [name, plain])
+    return { reply, token: Buffer.from(plain).toString("latin1") }
+  }
+
+  async msg(dest: string, ciphertext: Uint8Array, unixSeconds = Math.floor(Date.now() / 1000)): Promise<Received> {
+    return this.request(Action.MSG, [dest, encodeStamp(unixSeconds), ciphertext])
+  }
+}
+
+export const isOk = (p: Packet) => p.action === Action.OK
+export const isErr = (code: number) => (p: Packet) => p.action === Action.ERR && p.info === code

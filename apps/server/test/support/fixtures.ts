@@ -1,0 +1,81 @@
+/**
+ * Shared test fixtures: the golden alice/bob keys, a few 2048-bit keys generated once per test file,
+ * the two database backends, and a server started per test with short timeouts.
+ */
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import {
+  generateKeyPair,
+  parsePrivateKey,
+  publicKeyOf,
+  publicKeyToPem,
+  type RsaPrivateKey
+} from "@gochat/crypto"
+import { Effect, Either } from "effect"
+import { freshDatabase, mariadbUrl } from "../../../../test-support/index.js"
+import { type RunningServer, startServer, type StartServerOptions } from "../../src/index.js"
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
+export const goldenDir = path.join(repoRoot, "test-support/golden")
+
+export interface Identity {
+  readonly key: RsaPrivateKey
+  readonly pem: string
+}
+
+const identity = (key: RsaPrivateKey): Identity => ({ key, pem: publicKeyToPem(publicKeyOf(key)) })
+
+export const goldenKey = (name: "alice" | "bob"): Identity =>
+  identity(Either.getOrThrow(parsePrivateKey(fs.readFileSync(path.join(goldenDir, "keys", `${name}.priv`), "utf8"))))
+
+/** `n` fresh 2048-bit identities (fast to generate; the server accepts >= 2048 bits by default). */
+export const freshIdentities = (n: number): Promise<Array<Identity>> =>
+  Effect.runPromise(Effect.all(
+    Array.from({ length: n }, () => Effect.map(generateKeyPair(2048), (pair) => identity(pair.privateKey))),
+    { concurrency: "unbounded" }
+  ))
+
+export const tempDir = (prefix = "gochat-test-"): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+
+export interface Backend {
+  readonly name: "sqlite" | "mariadb"
+  /** a fresh, empty database URL */
+  readonly fresh: () => string
+}
+
+export const backends: ReadonlyArray<Backend> = [
+  { name: "sqlite", fresh: () => `sqlite:${path.join(tempDir(), "gochat.db")}` },
+  { name: "mariadb", fresh: () => mariadbUrl(freshDatabase("srv")) }
+]
+
+/** Short timeouts so deadline tests run in milliseconds. */
+export const testTimeouts = {
+  idleMs: 60_000,
+  loginMs: 10_000,
+  handshakeMs: 5_000,
+  headerMs: 10_000,
+  writeMs: 5_000,
+  tokenMs: 60_000,
+  shutdownFlushMs: 2_000
+}
+
+export const start = (db: string, options: StartServerOptions = {}): Promise<RunningServer> =>
+  startServer({ db, ...options, timeouts: { ...testTimeouts, ...options.timeouts } })
+
+/** A self-signed certificate made once per run with the openssl CLI. */
+let certCache: { certFile: string; keyFile: string } | undefined
+export const testCertificate = (): { certFile: string; keyFile: string } => {
+  if (certCache) return certCache
+  const dir = tempDir("gochat-cert-")
+  const certFile = path.join(dir, "cert.pem")
+  const keyFile = path.join(dir, "key.pem")
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile,
+    "-days", "1", "-subj", "/CN=localhost"
+  ], { stdio: "ignore" })
+  certCache = { certFile, keyFile }
+  return certCache
+}
