@@ -20,7 +20,8 @@ Scenarios (comma-separated, default all): --scenarios ${ALL_SCENARIOS.join(",")}
   --idle N                                           idle connections (default 3000; 10000 needs ulimit -n > 10100)
   --slow-pairs N --slow-messages N --flooders N --flood-size N   slow reader (default 10 × 2000, 2 flooders × 2000 B)
   --no-login-probe       do not log a user in and out during the relay scenarios
-  --repeat N             run the scenario list N times
+  --repeat N             run the scenario list N times (the table adds medians)
+  --warmup N             messages per pair of an unreported 10-pair relay run first (default 2000; 0 = none)
   --timeout MS           per measured phase (default 60000)
   --out FILE             JSON output (default bench-results/<timestamp>.json)
   --json                 print the JSON instead of the table`
@@ -84,7 +85,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
           login: { ...o.login, logins: 20 },
           offline: { ...o.offline, messages: 200 },
           idle: { connections: 200, settleMs: 200 },
-          slow: { ...o.slow, pairs: 2, messages: 300 }
+          slow: { ...o.slow, pairs: 2, messages: 300 },
+          warmup: 200
         }
         break
       case "--pairs":
@@ -137,6 +139,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
         break
       case "--repeat":
         o = { ...o, repeat: Math.max(1, num(a, v())) }
+        break
+      case "--warmup":
+        o = { ...o, warmup: num(a, v()) }
         break
       case "--timeout":
         o = { ...o, timeoutMs: num(a, v()) }

@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly loginProbe: boolean
   /** how many times to run the scenario list */
   readonly repeat: number
+  /** messages per pair of an unreported relay run (10 pairs) before the scenarios, to warm the server's JIT; 0 = none */
+  readonly warmup: number
   readonly timeoutMs: number
   readonly keyDir?: string
   readonly log?: (line: string) => void
@@ -49,6 +51,7 @@ export const DEFAULTS: BenchOptions = {
   slow: { pairs: 10, messages: 2000, window: 64, size: 512, flooders: 2, floodSize: 2000 },
   loginProbe: true,
   repeat: 1,
+  warmup: 2000,
   timeoutMs: 60_000
 }
 
@@ -127,6 +130,7 @@ const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget
 
 export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
   const log = o.log ?? (() => {})
+  const timeoutMs = o.timeoutMs
   const startedAt = new Date().toISOString()
   const loadavgBefore = os.loadavg()
   const needKeys = keysNeeded(o)
@@ -143,6 +147,11 @@ export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
   const scenarios: ScenarioResult[] = []
   try {
     if (needKeys > 0) await registerAll(target, keys)
+    if (o.warmup > 0 && keys.length >= 4) {
+      const pairs = Math.min(10, Math.floor(keys.length / 2))
+      log(`warm-up: ${pairs} pairs × ${o.warmup} messages (not reported)`)
+      await runRelay(target, keys, { pairs, messages: o.warmup, window: 64, size: 512, timeoutMs, name: "warmup" })
+    }
     for (let rep = 0; rep < o.repeat; rep++) {
       for (const name of o.scenarios) {
         log(`running ${name}${o.repeat > 1 ? ` (${rep + 1}/${o.repeat})` : ""} ...`)

@@ -133,9 +133,46 @@ const microLines = (label: string, v: unknown): string[] => {
   return v === undefined ? [] : [`  ${label}: ${JSON.stringify(v)}`]
 }
 
+const med = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+/** With --repeat: one row per relay-like scenario with the medians over the runs. */
+const medianRows = (r: BenchResults): Row[] => {
+  const groups = new Map<string, RelayResult[]>()
+  for (const s of r.scenarios) {
+    const relays: Array<[string, RelayResult]> =
+      s.scenario === "relay" || s.scenario === "relay50" || s.scenario === "pingpong"
+        ? [[`${s.scenario} ${s.params.pairs}×${s.params.messages}`, s]]
+        : s.scenario === "slow"
+          ? [["slow: others, no slow reader", s.baseline], ["slow: others, with slow reader", s.withSlowReader]]
+          : []
+    for (const [k, v] of relays) groups.set(k, [...(groups.get(k) ?? []), v])
+  }
+  const rows: Row[] = []
+  for (const [k, rs] of groups) {
+    if (rs.length < 2) continue
+    const cpu = rs.map((x) => x.server?.cpuUsPerUnit).filter((x): x is number => x !== undefined)
+    rows.push([
+      `median of ${rs.length}: ${k}`,
+      `${Math.round(med(rs.map((x) => x.msgsPerSec)))} msg/s`,
+      ms(med(rs.map((x) => x.latencyMs.p50))),
+      ms(med(rs.map((x) => x.latencyMs.p99))),
+      ms(med(rs.map((x) => x.latencyMs.max))),
+      cpu.length ? us(med(cpu), "msg") : "-",
+      "",
+      rs.every((x) => x.delivery.exactlyOnce) ? "yes (all)" : "NO",
+      ""
+    ])
+  }
+  return rows
+}
+
 export const renderTable = (r: BenchResults): string => {
   const rows: Row[] = [HEAD]
   for (const s of r.scenarios) rows.push(...rowsOf(s))
+  rows.push(...medianRows(r))
   const out = [
     `gochat bench — ${r.target.kind} at ${r.target.host}:${r.target.port}${r.target.pid ? ` (pid ${r.target.pid})` : " (no pid: no server CPU/RSS)"}`,
     pad(rows)

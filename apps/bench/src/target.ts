@@ -46,7 +46,7 @@ const tsxLoader = (): string => pathToFileURL(createRequire(import.meta.url).res
 
 /** Finds the bound port in the server's startup output. */
 export const parsePort = (out: string): number | undefined => {
-  for (const re of [/listening[^\n]*?:(\d{2,5})\b/i, /port[^\d\n]{0,20}(\d{2,5})\b/i, /127\.0\.0\.1:(\d{2,5})\b/, /0\.0\.0\.0:(\d{2,5})\b/]) {
+  for (const re of [/listening[^\n]*?:(\d{2,5})\b/i, /\bport\s+(\d{2,5})\b/i]) {
     const m = re.exec(out)
     if (m && Number(m[1]) > 0) return Number(m[1])
   }

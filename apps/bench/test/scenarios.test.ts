@@ -2,8 +2,6 @@
  * Small-scale correctness runs of every scenario against our real server, started as a child process like
  * `pnpm bench` does. Counts are tiny; nothing here asserts speed, only delivery accounting and result shapes.
  */
-import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { loadKeys, type BenchKey } from "../src/keys.js"
 import { runIdle } from "../src/scenarios/idle.js"
@@ -11,11 +9,11 @@ import { runLogin } from "../src/scenarios/login.js"
 import { runOffline } from "../src/scenarios/offline.js"
 import { runRelay, type RelayResult } from "../src/scenarios/relay.js"
 import { runSlow } from "../src/scenarios/slow.js"
-import { REPO_ROOT, startTarget, type RunningTarget } from "../src/target.js"
+import { startTarget, type RunningTarget } from "../src/target.js"
 import { registerAll } from "../src/users.js"
 
+/** another server entry file to test against (development only); default: apps/server/src/main.ts */
 const serverMain = process.env.GOCHAT_BENCH_SERVER_MAIN
-const serverExists = serverMain !== undefined || fs.existsSync(path.join(REPO_ROOT, "apps/server/src/main.ts"))
 
 const expectRelayShape = (r: RelayResult, pairs: number, messages: number) => {
   expect(r.completed).toBe(true)
@@ -40,7 +38,7 @@ const expectRelayShape = (r: RelayResult, pairs: number, messages: number) => {
   expect(r.server!.rssAfter).toBeGreaterThan(0)
 }
 
-describe.skipIf(!serverExists)("scenarios against our server", () => {
+describe("scenarios against our server", () => {
   let target: RunningTarget
   let keys: BenchKey[]
 

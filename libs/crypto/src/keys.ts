@@ -9,6 +9,7 @@ import { createPrivateKey, createPublicKey, generateKeyPair as generateKeyPairNo
 import { Effect, Either, Option } from "effect"
 import { InvalidPrivateKey, InvalidPublicKey, KeyGenerationFailed } from "./errors.js"
 import { decodePem, encodePem } from "./pem.js"
+import { pkcs1FromSpki, spkiFromPkcs1 } from "./spki.js"
 
 /** The protocol's key size. */
 export const RSA_BITS = 4096
@@ -58,8 +59,12 @@ export const keyBits = (key: KeyObject): number => key.asymmetricKeyDetails?.mod
 export const publicKeyOf = (key: KeyObject): RsaPublicKey => (key.type === "public" ? key : createPublicKey(key))
 
 /** SPKI DER of a public key (or of a private key's public half): the canonical form for uniqueness checks. */
-export const canonicalPublicKey = (key: KeyObject): Uint8Array =>
-  new Uint8Array(publicKeyOf(key).export({ type: "spki", format: "der" }))
+export const canonicalPublicKey = (key: KeyObject): Uint8Array => {
+  const pub = publicKeyOf(key)
+  return pub.asymmetricKeyType === "rsa"
+    ? spkiFromPkcs1(pub.export({ type: "pkcs1", format: "der" }))
+    : new Uint8Array(pub.export({ type: "spki", format: "der" }))
+}
 
 /** The public key exactly as the Go client sends it: SPKI DER, label `RSA PUBLIC KEY`, 64 columns, LF, trailing LF. */
 export const publicKeyToPem = (key: KeyObject): string => encodePem(PUBLIC_KEY_LABEL, canonicalPublicKey(key))
@@ -84,18 +89,23 @@ export const parsePublicKey = (
   const block = decodePem(pem)
   if (Option.isNone(block)) return fail("no PEM block found")
   const der = block.value.der
-  // node derives a public key from private DER too; the canonical check below refuses that, and this
-  // names the mistake (a pasted private key) instead of calling it malformed
-  const refuse = (reason: string) =>
-    fail(importDer(der, ["pkcs1", "pkcs8"], (options) => createPrivateKey(options)) ? "a private key, not a public key" : reason)
-  const key = importDer(der, ["spki", "pkcs1"], (options) => createPublicKey(options))
-  if (key === undefined) return refuse("not an SPKI or PKCS#1 public key")
-  if (key.asymmetricKeyType !== "rsa") return refuse(`not an RSA key (${key.asymmetricKeyType ?? "unknown"})`)
-  const spki = key.export({ type: "spki", format: "der" })
-  const pkcs1 = key.export({ type: "pkcs1", format: "der" })
-  if (!spki.equals(der) && !pkcs1.equals(der)) return refuse("non-canonical DER or trailing data")
+  const pkcs1 = pkcs1FromSpki(der) ?? der
+  const key = importDer(pkcs1, ["pkcs1"], (options) => createPublicKey(options))
+  // node derives a public key from private DER too, so `key` may be one: the canonical check refuses it
+  if (key === undefined || !key.export({ type: "pkcs1", format: "der" }).equals(pkcs1)) return fail(diagnose(der))
   const sizeProblem = checkBits(key, opts)
   return sizeProblem === undefined ? Either.right(key) : fail(sizeProblem)
+}
+
+/** Why `der` is not a canonical RSA public key (the slow path: OpenSSL's SPKI decoder is only tried here). */
+const diagnose = (der: Uint8Array): string => {
+  if (importDer(der, ["pkcs1", "pkcs8"], (options) => createPrivateKey(options)) !== undefined) {
+    return "a private key, not a public key"
+  }
+  const key = importDer(der, ["spki"], (options) => createPublicKey(options))
+  if (key === undefined) return "not an SPKI or PKCS#1 public key"
+  if (key.asymmetricKeyType !== "rsa") return `not an RSA key (${key.asymmetricKeyType ?? "unknown"})`
+  return "non-canonical DER or trailing data"
 }
 
 /**

@@ -198,4 +198,11 @@ describe("canonicalPublicKey", () => {
     expect(hex(Either.getOrThrow(parsePublicKey(regPem)))).toBe(hex(alice))
     expect(hex(bob)).not.toBe(hex(alice))
   })
+
+  it("is node's SPKI export for any key, RSA or not", () => {
+    for (const key of [small.publicKey, small.privateKey, ec.publicKey, publicKeyOf(alice)]) {
+      const spki = publicKeyOf(key).export({ type: "spki", format: "der" })
+      expect(Buffer.from(canonicalPublicKey(key)).equals(spki)).toBe(true)
+    }
+  })
 })

@@ -10,7 +10,7 @@ import { ErrorCode, FRAME_OVERHEAD, HEADER_SIZE, MAX_FRAME } from "./constants.j
 import type { MutableHeader } from "./header.js"
 import { decodeHeaderInto } from "./header.js"
 import type { Packet, ProtocolError, Side } from "./packet.js"
-import { checkHeader, protocolError, splitArgs } from "./packet.js"
+import { checkHeader, protocolError, splitPayload } from "./packet.js"
 
 export interface PacketFramerOptions {
   /** Largest frame accepted, header included (default and maximum: 10 + 16383 bytes). */
@@ -129,7 +129,7 @@ export class PacketFramer {
       out.push({ action: h.action, info: h.info, id: h.id, args: NO_ARGS })
       return true
     }
-    const args = splitArgs(h, buf.subarray(off + FRAME_OVERHEAD, off + size))
+    const args = splitPayload(h, buf, off + FRAME_OVERHEAD, off + size)
     if (!Array.isArray(args)) return this.fail(args)
     out.push({ action: h.action, info: h.info, id: h.id, args })
     return true
@@ -165,6 +165,7 @@ export const framePackets =
             const next = framer.error === undefined ? loop : Channel.fail(framer.error)
             return packets.length === 0 ? next : Channel.zipRight(Channel.write(Chunk.unsafeFromArray(packets)), next)
           },
+          // never reached: pipeThroughChannelOrFail re-raises the input's failures around this channel
           onFailure: () => Channel.void,
           onDone: () =>
             framer.buffered > 0

@@ -297,14 +297,15 @@ const textDecoder = new TextDecoder("utf-8")
 /** UTF-8 text of an argument (invalid sequences become U+FFFD, as Go strings print them). */
 export const argText = (bytes: Uint8Array): string => {
   const n = bytes.length
-  if (n <= 64) {
-    let ascii = true
-    for (let i = 0; i < n; i++)
-      if (bytes[i] >= 0x80) {
-        ascii = false
-        break
-      }
-    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as Array<number>)
+  if (n <= 32) {
+    // usernames and other short ASCII: building the string directly beats a TextDecoder call
+    let s = ""
+    for (let i = 0; i < n; i++) {
+      const b = bytes[i]
+      if (b >= 0x80) return textDecoder.decode(bytes)
+      s += String.fromCharCode(b)
+    }
+    return s
   }
   return textDecoder.decode(bytes)
 }

@@ -95,5 +95,5 @@ describe("PacketFramer properties", () => {
       const out = yield* Stream.fromIterable(pieces).pipe(Stream.rechunk(3), framePackets("server"), Stream.runCollect, Effect.either)
       expect(Either.isRight(out)).toBe(true)
       if (Either.isRight(out)) expect(Chunk.toArray(out.right).map(view)).toEqual(run("server", bytes, []).packets)
-    }), { fastCheck: { numRuns: 25 } })
+    }), { fastCheck: { numRuns: 15 } })
 })

@@ -193,6 +193,19 @@ describe("framePackets", () => {
     })
   )
 
+  it.effect("passes the input stream's own failure through unchanged", () =>
+    Effect.gen(function* () {
+      const keep = golden("keep.hex").bytes
+      const result = yield* Stream.make(keep).pipe(
+        Stream.concat(Stream.fail("socket reset" as const)),
+        framePackets("server"),
+        Stream.runCollect,
+        Effect.either
+      )
+      expect(Either.isLeft(result) && result.left).toBe("socket reset")
+    })
+  )
+
   it.effect("emits the packets that precede a fault before failing", () =>
     Effect.gen(function* () {
       const keep = golden("keep.hex").bytes

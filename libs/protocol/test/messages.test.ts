@@ -11,6 +11,7 @@ import {
   ErrorCode,
   HookType,
   PacketFramer,
+  ProtocolError,
   ServerEnvelope,
   ServerPacket,
   decodeClientMessage,
@@ -272,4 +273,26 @@ describe("encode ∘ decode is the identity", () => {
     expect(hex(r.stampBytes)).toBe("f8bf99890d")
     expect(makeUsrsReply([{ name: "a", permission: 1 }]).raw).toBe("a 1")
   })
+})
+
+describe("decoding arbitrary packets", () => {
+  const anyPacket = fc.record({
+    action: fc.integer({ min: 0, max: 255 }),
+    info: fc.integer({ min: 0, max: 255 }),
+    id: fc.integer({ min: 0, max: 1023 }),
+    args: fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 5 })
+  })
+
+  it.prop("never throws: always a message or a ProtocolError with a defined code", [anyPacket], ([p]) => {
+    const results: Array<Either.Either<{ readonly _tag: string }, ProtocolError>> = [
+      decodeClientMessage(p),
+      decodeServerMessage(p)
+    ]
+    for (const r of results) {
+      if (Either.isLeft(r)) {
+        expect(r.left._tag).toBe("ProtocolError")
+        expect([ErrorCode.ARGS, ErrorCode.OPTION, ErrorCode.INVALID]).toContain(r.left.code)
+      } else expect(typeof r.right._tag).toBe("string")
+    }
+  }, { fastCheck: { numRuns: 500 } })
 })

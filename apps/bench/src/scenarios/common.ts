@@ -65,3 +65,6 @@ export const countError = (errors: Record<string, number>, name: string) => {
 }
 
 export const round2 = (v: number) => Math.round(v * 100) / 100
+
+/** CLOCK_MONOTONIC in µs: the clock of V8 .cpuprofile `startTime`/`endTime` on Linux. */
+export const monoUs = (): number => Number(process.hrtime.bigint() / 1000n)

@@ -8,7 +8,7 @@ import type { BenchKey } from "../keys.js"
 import { Samples, type Percentiles } from "../stats.js"
 import type { RunningTarget } from "../target.js"
 import { login, logout } from "../users.js"
-import { meterSelf, meterServer, round2, type ServerUsage } from "./common.js"
+import { meterSelf, meterServer, monoUs, round2, type ServerUsage } from "./common.js"
 
 export interface LoginOptions {
   readonly logins: number
@@ -31,6 +31,7 @@ export interface LoginResult {
   readonly decryptMs: Percentiles
   readonly server: ServerUsage | undefined
   readonly generator: { cpuUs: number; cpuUsPerUnit: number; cpuLoad: number }
+  readonly monotonicUs: readonly [number, number]
 }
 
 export const runLogin = async (target: RunningTarget, keys: ReadonlyArray<BenchKey>, o: LoginOptions): Promise<LoginResult> => {
@@ -47,6 +48,7 @@ export const runLogin = async (target: RunningTarget, keys: ReadonlyArray<BenchK
     const meter = meterServer(target)
     const self = meterSelf()
     const t0 = performance.now()
+    const mono0 = monoUs()
     await Promise.all(
       conns.map(async (c, i) => {
         while (started < o.logins && performance.now() < deadline && c.closedReason === undefined) {
@@ -77,7 +79,8 @@ export const runLogin = async (target: RunningTarget, keys: ReadonlyArray<BenchK
       serverMs: serverMs.percentiles(),
       decryptMs: decryptMs.percentiles(),
       server: meter.stop(done),
-      generator: self(done)
+      generator: self(done),
+      monotonicUs: [mono0, monoUs()]
     }
   } finally {
     for (const c of conns) c.close()

@@ -10,7 +10,7 @@ import { MsgTemplate, bodySender, bodySeq, idForSeq } from "../frames.js"
 import type { BenchKey } from "../keys.js"
 import type { RunningTarget } from "../target.js"
 import { login, logout, logoutAndClose } from "../users.js"
-import { countError, meterServer, round2, type ServerUsage } from "./common.js"
+import { countError, meterServer, monoUs, round2, type ServerUsage } from "./common.js"
 
 export interface OfflineOptions {
   readonly messages: number
@@ -29,6 +29,7 @@ export interface OfflineResult {
     readonly msgsPerSec: number
     readonly errors: Record<string, number>
     readonly server: ServerUsage | undefined
+    readonly monotonicUs: readonly [number, number]
   }
   readonly catchUp: {
     readonly completed: boolean
@@ -45,6 +46,7 @@ export interface OfflineResult {
     /** the reply to a second RECIV: ERR_EMPTY when the catch-up deleted the messages */
     readonly secondReciv: string
     readonly server: ServerUsage | undefined
+    readonly monotonicUs: readonly [number, number]
   }
   /** messages already waiting for the receiver before the run (earlier runs against a persistent database) */
   readonly drainedBefore: number
@@ -104,11 +106,13 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     sender.whenClosed().then(() => finish(`sender connection closed: ${sender.closedReason}`))
     const storeMeter = meterServer(target)
     const t0 = performance.now()
+    const mono0 = monoUs()
     const timer = setTimeout(() => finish("store timeout"), timeoutMs)
     refill()
     const storeAbort = await done
     clearTimeout(timer)
     const storeMs = performance.now() - t0
+    const mono1 = monoUs()
     const storeUsage = storeMeter.stop(acked)
     sender.onPacket = () => {}
     sender.afterChunk = undefined
@@ -143,6 +147,7 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     receiver.whenClosed().then(() => allIn(`receiver connection closed: ${receiver?.closedReason}`))
     const catchMeter = meterServer(target)
     const t1 = performance.now()
+    const mono2 = monoUs()
     const timer2 = setTimeout(() => allIn("catch-up timeout"), timeoutMs)
     const ok = await receiver.request(Action.RECIV, [])
     const okMs = performance.now() - t1
@@ -152,6 +157,7 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     clearTimeout(timer2)
     const catchMs = (received > 0 ? tLast : performance.now()) - t1
     const catchUsage = catchMeter.stop(received)
+    const mono3 = monoUs()
     receiver.onPacket = (p) => {
       if (p.action === Action.RECIV) unexpected++
     }
@@ -170,7 +176,8 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
         elapsedMs: round2(storeMs),
         msgsPerSec: Math.round(acked / (storeMs / 1000)),
         errors,
-        server: storeUsage
+        server: storeUsage,
+        monotonicUs: [mono0, mono1]
       },
       catchUp: {
         completed: catchAbort === undefined,
@@ -183,7 +190,8 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
         unexpected,
         exactlyOnce: missing === 0 && duplicates === 0 && unexpected === 0 && second.info === ErrorCode.EMPTY,
         secondReciv,
-        server: catchUsage
+        server: catchUsage,
+        monotonicUs: [mono2, mono3]
       },
       drainedBefore
     }

@@ -11,7 +11,7 @@ import { Samples, type Percentiles } from "../stats.js"
 import type { RunningTarget } from "../target.js"
 import { BenchConn } from "../conn.js"
 import { connectAndLogin, login, logout, logoutAndClose } from "../users.js"
-import { countError, meterSelf, meterServer, round2, type ServerUsage } from "./common.js"
+import { countError, meterSelf, monoUs, meterServer, round2, type ServerUsage } from "./common.js"
 
 export interface RelayOptions {
   readonly pairs: number
@@ -56,6 +56,8 @@ export interface RelayResult {
   readonly errors: Record<string, number>
   readonly server: ServerUsage | undefined
   readonly generator: { cpuUs: number; cpuUsPerUnit: number; cpuLoad: number }
+  /** the measured phase on the monotonic clock (µs, as V8 .cpuprofile timestamps): for `profile.ts --results` */
+  readonly monotonicUs: readonly [number, number]
   readonly loginUnderLoad?: { readonly count: number; readonly serverMs: Percentiles; readonly failures: number }
 }
 
@@ -193,12 +195,14 @@ const measure = async (
   const server = meterServer(target)
   const self = meterSelf()
   const t0 = performance.now()
+  const mono0 = monoUs()
   o.onStart?.()
   for (let i = 0; i < P; i++) refill(i)
   const probeDone = probeLoop()
   const timer = setTimeout(() => finish(`timeout after ${o.timeoutMs ?? 60_000} ms`), o.timeoutMs ?? 60_000)
   const abortReason = await finished
   const elapsedMs = performance.now() - t0
+  const mono1 = monoUs()
   clearTimeout(timer)
   let totalReceived = 0
   let totalSent = 0
@@ -238,6 +242,7 @@ const measure = async (
     errors,
     server: serverUsage,
     generator,
+    monotonicUs: [mono0, mono1],
     ...(o.probeKey ? { loginUnderLoad: { count: probeSamples.count, serverMs: probeSamples.percentiles(), failures: probeFailures } } : {})
   }
 }

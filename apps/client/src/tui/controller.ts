@@ -304,8 +304,14 @@ export class Controller {
   // -------------------------------------------------------------------------------------------
   // List actions (Ctrl-K / Ctrl-S then Ctrl-N, Ctrl-W, Ctrl-X)
 
+  /** Runs a list action; afterwards the input line has the focus again. */
   private runAction(what: string, effect: Effect.Effect<void, CommandFailure>): void {
-    this.fork(effect.pipe(Effect.catchAll((e) => Effect.sync(() => this.showError(`${what}: ${e.message}`)))))
+    this.fork(
+      effect.pipe(
+        Effect.catchAll((e) => Effect.sync(() => this.showError(`${what}: ${e.message}`))),
+        Effect.ensuring(Effect.sync(() => this.dispatch({ _tag: "Focus", focus: "input" })))
+      )
+    )
   }
 
   newBuffer(): void {

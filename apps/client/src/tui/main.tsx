@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /**
  * Entry of the TUI: loads the configuration, opens the core over the local store, draws the
  * screen on the alternate buffer and returns once the user quits (Ctrl-Q) or a signal arrives.

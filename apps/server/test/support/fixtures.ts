@@ -16,7 +16,8 @@ import {
 } from "@gochat/crypto"
 import { Effect, Either } from "effect"
 import { freshDatabase, mariadbUrl } from "../../../../test-support/index.js"
-import { type RunningServer, startServer, type StartServerOptions } from "../../src/index.js"
+import { type RunningServer, type ServerSettings, startServer, type StartServerOptions, storageLayer } from "../../src/index.js"
+import { UsersRepo } from "../../src/storage/UsersRepo.js"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
 export const goldenDir = path.join(repoRoot, "test-support/golden")
@@ -79,3 +80,11 @@ export const testCertificate = (): { certFile: string; keyFile: string } => {
   certCache = { certFile, keyFile }
   return certCache
 }
+
+/** Sets a user's level directly in the database (what the operator CLI does). */
+export const setLevel = (settings: ServerSettings, name: string, level: number): Promise<boolean> =>
+  Effect.runPromise(
+    Effect.flatMap(UsersRepo, (users) => users.setPermission(name, level)).pipe(
+      Effect.provide(storageLayer(settings))
+    )
+  )

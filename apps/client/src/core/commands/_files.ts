@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Client } from "../Client.js"
-import { FileFailure } from "../errors.js"
+import { FileFailure, UsageError } from "../errors.js"
 
 /** Relative names resolve inside `dir`; absolute paths are kept. */
 export const resolveIn = (dir: string, file: string) => (path.isAbsolute(file) ? file : path.join(dir, file))
@@ -29,5 +29,8 @@ export const writePrivate = (file: string, text: string) =>
 export const targetServer = (name: string | undefined) =>
   Effect.gen(function*() {
     const client = yield* Client
-    return name === undefined ? yield* client.server : yield* client.store.requireServer(name)
+    if (name !== undefined) return yield* client.store.requireServer(name)
+    return yield* client.server.pipe(
+      Effect.mapError(() => new UsageError({ reason: "which server is the account for? connect first or give --server <name>" }))
+    )
   })

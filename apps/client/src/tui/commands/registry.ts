@@ -17,7 +17,7 @@ const argUsage = (arg: ArgSpec): string => {
 }
 
 export const usage = (command: SlashCommand): string =>
-  [`/${command.name}`, ...(command.flags ?? []).map((f) => `[${f}]`), ...command.args.map(argUsage)].join(" ")
+  [`/${command.name}`, ...command.args.map(argUsage), ...(command.flags ?? []).map((f) => `[${f}]`)].join(" ")
 
 export const findCommand = (commands: ReadonlyArray<SlashCommand>, name: string): SlashCommand | undefined =>
   commands.find((c) => c.name === name.toLowerCase())

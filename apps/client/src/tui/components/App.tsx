@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /**
  * The whole screen: buffer and server lists, notification bar, messages (or help), online users,
  * status line and the input line (or the front popup), sized to the terminal; and the key handler

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** The buffers of the current server, with shortcuts and unread counts. */
 import { Text } from "ink"
 import type { Server } from "../state/model.js"

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** Every key binding (from the bindings table) and every slash command, scrollable. */
 import { Text } from "ink"
 import { usage } from "../commands/registry.js"

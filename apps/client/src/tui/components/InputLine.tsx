@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** ` (alice) > text` with an inverse cursor, or the green placeholder. */
 import { Box, Text } from "ink"
 

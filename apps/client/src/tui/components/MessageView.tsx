@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** The current buffer's messages, scrolled, with the key-change banner above them. */
 import { Box, Text } from "ink"
 import type { Buffer, Server } from "../state/model.js"

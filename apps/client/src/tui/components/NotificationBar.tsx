@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** ` bob: 2 | carol: 1`: unread messages per sender on the current server; nothing when none. */
 import { Text } from "ink"
 import type { Server } from "../state/model.js"

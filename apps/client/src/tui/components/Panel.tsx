@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** A bordered box with a bold title on its first row; the border is cyan when focused. */
 import { Box, Text } from "ink"
 import type { ReactNode } from "react"

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** The front popup: a (masked) prompt, a yes/no question or the Ctrl-G switcher. */
 import { Box, Text } from "ink"
 import type { Popup } from "../state/model.js"

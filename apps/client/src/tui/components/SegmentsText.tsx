@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 import { Text } from "ink"
 import type { Line } from "./lines.js"
 

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** Every shown server: green when connected, with the unread total; the current one's address below. */
 import { Text } from "ink"
 import type { AppState } from "../state/model.js"

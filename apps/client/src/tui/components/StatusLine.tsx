@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** One row: the transient error, else the spinner with what runs, else a hint. */
 import { Text } from "ink"
 import type { AppState } from "../state/model.js"

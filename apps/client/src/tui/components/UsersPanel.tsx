@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource react */
 /** Online users of the current server with their permission levels, highest first. */
 import { Text } from "ink"
 import type { Server } from "../state/model.js"

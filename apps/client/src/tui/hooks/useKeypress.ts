@@ -5,7 +5,7 @@
  */
 import { useStdin } from "ink"
 import { useEffect, useRef } from "react"
-import { type KeyPress, parseKey } from "../keys/parseKey.js"
+import { type KeyPress, parseKey, splitKeys } from "../keys/parseKey.js"
 
 export const useKeypress = (handler: (key: KeyPress) => void, active = true): void => {
   const { isRawModeSupported, setRawMode, internal_eventEmitter } = useStdin()
@@ -14,7 +14,9 @@ export const useKeypress = (handler: (key: KeyPress) => void, active = true): vo
   useEffect(() => {
     if (!active || !isRawModeSupported) return
     setRawMode(true)
-    const onInput = (data: string) => latest.current(parseKey(data))
+    const onInput = (data: string) => {
+      for (const sequence of splitKeys(data)) latest.current(parseKey(sequence))
+    }
     internal_eventEmitter.on("input", onInput)
     return () => {
       internal_eventEmitter.removeListener("input", onInput)

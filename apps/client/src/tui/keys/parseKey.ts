@@ -99,6 +99,16 @@ export const parseKey = (sequence: string): KeyPress => {
   return key("", {}, text)
 }
 
+/**
+ * Splits what the terminal sent in one read into single keys: Ink separates escape sequences,
+ * but a paste or keys typed faster than a read (`abc\r`, `\x13\x0e`) arrive together. Runs of
+ * printable text stay together; every control character is a key of its own.
+ */
+export const splitKeys = (data: string): ReadonlyArray<string> => {
+  if (data.startsWith("\x1b")) return [data]
+  return data.match(/[\x00-\x1f\x7f]|[^\x00-\x1f\x7f]+/g) ?? []
+}
+
 /** Human label of a key press, e.g. "Ctrl-K", "Alt-Up", "F1". */
 export const describeKey = (k: KeyPress): string => {
   const parts: Array<string> = []

@@ -97,6 +97,7 @@ export const SYSTEM_SENDER = "System"
 export const SELF_SENDER = "You"
 
 export const LOGO = [
+  "",
   "                    __          __ ",
   "   ____ _____  _____/ /_  ____ _/ /_",
   "  / __ `/ __ \\/ ___/ __ \\/ __ `/ __/",

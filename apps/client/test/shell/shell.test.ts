@@ -1,0 +1,204 @@
+/**
+ * The shell: the grammar and REPL in-process with scripted input (non-TTY semantics), the real
+ * program through stdin and one-shot from the system shell, and once in tmux (a real TTY) to
+ * check that passwords are not echoed.
+ */
+import { Effect, Layer, ManagedRuntime, Queue } from "effect"
+import { execFileSync, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RunningServer, startServer } from "../../../server/src/index.js"
+import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
+import { ShellMode } from "../../src/shell/commands.js"
+import { runShell } from "../../src/shell/Shell.js"
+import { ShellIo } from "../../src/shell/ShellIo.js"
+import { tokenize } from "../../src/shell/tokenize.js"
+import { freshConfig, goldenKey, goldenPem, makeTestClient, repoRoot, type TestClient, tempDir } from "../support/fixtures.js"
+
+const clientBin = path.join(repoRoot, "apps/client/bin/gochat-client.mjs")
+
+describe("tokenize", () => {
+  it("splits on whitespace and honours quotes and escapes", () => {
+    expect(tokenize(`msg bob "hello  there" it\\'s 'a "b"'`)).toEqual({ ok: true, words: ["msg", "bob", "hello  there", "it's", 'a "b"'] })
+    expect(tokenize("   ")).toEqual({ ok: true, words: [] })
+    expect(tokenize(`msg "open`).ok).toBe(false)
+  })
+})
+
+/** Run the shell in-process over scripted input lines; returns everything it printed. */
+const runScripted = async (configDir: string, lines: ReadonlyArray<string>) => {
+  const config = await freshConfig(configDir)
+  const output: Array<string> = []
+  const io = Effect.gen(function*() {
+    const input = yield* Queue.unbounded<string | undefined>()
+    for (const l of lines) yield* Queue.offer(input, l)
+    yield* Queue.offer(input, undefined)
+    const take = Queue.take(input).pipe(Effect.tap((l) => (l === undefined ? Queue.offer(input, undefined) : Effect.void)))
+    return ShellIo.of({
+      tty: false,
+      print: (text) => Effect.sync(() => void output.push(text)),
+      readLine: () => take,
+      readSecret: () => take
+    })
+  })
+  const layer = Layer.mergeAll(clientLayer(config), Layer.effect(ShellIo, io), Layer.succeed(ShellMode, { interactive: true }))
+  const runtime = ManagedRuntime.make(layer as Layer.Layer<ClientServices | ShellIo | ShellMode>)
+  try {
+    await runtime.runPromise(runShell())
+  } finally {
+    await runtime.dispose()
+  }
+  return output.join("\n")
+}
+
+describe("shell", () => {
+  let server: RunningServer
+  let bob: TestClient
+  beforeAll(async () => {
+    server = await startServer({ db: `sqlite:${path.join(tempDir("gochat-shell-"), "server.db")}`, motd: "shell test server" })
+    // alice is registered on the server with the golden key; the shells below IMPORT that key
+    const registrar = await makeTestClient()
+    await registrar.run(commands.conn({ address: "127.0.0.1", port: server.port }))
+    await registrar.run(commands.reg({ username: "alice", password: "x", privateKey: goldenKey("alice") }))
+    await registrar.dispose()
+    bob = await makeTestClient()
+    await bob.run(commands.conn({ address: "127.0.0.1", port: server.port }))
+    await bob.run(commands.reg({ username: "bob", password: "pw-bob", privateKey: goldenKey("bob") }))
+    await bob.run(commands.login({ username: "bob", password: "pw-bob" }))
+  })
+  afterAll(async () => {
+    await bob?.dispose()
+    await server?.close()
+  })
+
+  it("runs a scripted session: case-insensitive commands, passwords from input lines, EOF ends it", async () => {
+    const dir = tempDir()
+    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
+    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const out = await runScripted(dir, [
+      "HELP msg",
+      `RegServer local 127.0.0.1 ${server.port}`,
+      "conn local",
+      "msg bob hi",
+      "Import alice alice.priv",
+      "pw-alice",
+      "pw-alice",
+      "nosuchcommand",
+      "login alice",
+      "wrong-password",
+      "login alice",
+      "pw-alice"
+    ].concat([
+      "msg bob \"hello from the shell\"",
+      "usrs online --perms",
+      "req",
+      "fingerprint bob"
+    ]))
+    expect(out).toContain("usage: MSG <username> <text...>")
+    expect(out).toContain("[OK] server local (127.0.0.1")
+    expect(out).toContain("[INFO] server MOTD (message of the day):\nshell test server")
+    expect(out).toContain("[ERROR] MSG: you are not logged in (use LOGIN <username>)")
+    expect(out).toContain("[OK] local user alice successfully added for local")
+    expect(out).toContain("[ERROR] NOSUCHCOMMAND: command not found")
+    expect(out).toContain("[ERROR] LOGIN: wrong password for alice")
+    expect(out).toContain("[OK] logged in as alice")
+    expect(out).toContain("[OK] message sent correctly")
+    expect(out).toContain("online users with permissions:\nalice 0\nbob 0")
+    expect(out).toContain("[ERROR] REQ: Missing argument <username>")
+    expect(out).toMatch(/bob: [0-9a-f]{4}(:[0-9a-f]{4}){15} \(pinned /)
+    const got = await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.text === "hello from the shell")
+    expect(got._tag).toBe("MessageReceived")
+  })
+
+  it("works through stdin without a TTY, and one-shot from the system shell", async () => {
+    const dir = tempDir()
+    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
+    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const passwordFile = path.join(dir, "pw")
+    fs.writeFileSync(passwordFile, "pw-alice\n")
+    const env = { ...process.env, GOCHAT_HOME: dir, NO_COLOR: "1" }
+    const run = (args: ReadonlyArray<string>, input: string) =>
+      new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [clientBin, ...args], { env, stdio: ["pipe", "pipe", "pipe"] })
+        let out = ""
+        child.stdout.on("data", (d) => (out += d))
+        child.stderr.on("data", (d) => (out += d))
+        child.on("error", reject)
+        child.on("exit", (code) => resolve({ code, out }))
+        child.stdin.end(input)
+      })
+    const shell = await run(["--shell"], [
+      `regserver local 127.0.0.1 ${server.port}`,
+      "conn local",
+      "import alice alice.priv",
+      "pw-alice",
+      "pw-alice",
+      "login alice",
+      "pw-alice",
+      "msg bob via stdin",
+      ""
+    ].join("\n"))
+    expect(shell.out).toContain("[OK] logged in as alice")
+    expect(shell.out).toContain("[OK] message sent correctly")
+    expect(shell.code).toBe(0)
+    expect((await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.text === "via stdin"))._tag).toBe("MessageReceived")
+
+    const oneShot = await run(["msg", "--server", "local", "--user", "alice", "--password-file", passwordFile, "bob", "one shot"], "")
+    expect(oneShot.out).toContain("[OK] message sent correctly")
+    expect(oneShot.code).toBe(0)
+    expect((await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.text === "one shot"))._tag).toBe("MessageReceived")
+
+    const noPassword = await run(["msg", "--server", "local", "--user", "alice", "bob", "x"], "")
+    expect(noPassword.out).toContain("[ERROR] MSG: no password given: input ended (use --password-file when scripting)")
+    expect(noPassword.code).toBe(1)
+  })
+
+  it("hides passwords on a TTY (tmux)", async () => {
+    const dir = tempDir()
+    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
+    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const session = `gochat-test-${process.pid}-${Date.now()}`
+    const tmux = (...args: Array<string>) => execFileSync("tmux", args, { encoding: "utf8" })
+    const screen = () => tmux("capture-pane", "-p", "-t", session, "-S", "-200")
+    /** Wait until the screen contains `text`, polling tmux (the shell runs in another process). */
+    const waitForScreen = async (text: string, ms = 60_000) => {
+      const deadline = Date.now() + ms
+      while (Date.now() < deadline) {
+        if (screen().includes(text)) return
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      throw new Error(`"${text}" did not appear on the screen:\n${screen()}`)
+    }
+    const secret = "Sup3rSecretPw"
+    tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50",
+      `env GOCHAT_HOME=${dir} ${process.execPath} ${clientBin} --shell`)
+    try {
+      await waitForScreen("(not connected) gochat() >")
+      tmux("send-keys", "-t", session, `regserver local 127.0.0.1 ${server.port}`, "Enter")
+      await waitForScreen("registered")
+      tmux("send-keys", "-t", session, "import alice alice.priv --server local", "Enter")
+      await waitForScreen("password:")
+      tmux("send-keys", "-t", session, secret, "Enter")
+      await waitForScreen("repeat password:")
+      tmux("send-keys", "-t", session, secret, "Enter")
+      await waitForScreen("[OK] local user alice successfully added")
+      tmux("send-keys", "-t", session, "conn local", "Enter")
+      await waitForScreen("[OK] connected to local")
+      tmux("send-keys", "-t", session, "login alice", "Enter")
+      await waitForScreen("alice's password:")
+      tmux("send-keys", "-t", session, secret, "Enter")
+      await waitForScreen("gochat(alice) >")
+      await bob.run(commands.msg({ to: "alice", text: "ping from bob" }))
+      await waitForScreen("bob: ping from bob")
+      expect(screen()).not.toContain(secret)
+      tmux("send-keys", "-t", session, "exit", "Enter")
+    } finally {
+      try {
+        tmux("kill-session", "-t", session)
+      } catch {
+        // already gone after EXIT
+      }
+    }
+  })
+})

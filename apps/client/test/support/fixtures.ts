@@ -1,0 +1,66 @@
+/** Shared test fixtures: golden keys, temporary data dirs, one client runtime per data dir. */
+import { parsePrivateKey, type RsaPrivateKey } from "@gochat/crypto"
+import { Cause, Duration, Effect, Either, Exit, type Layer, ManagedRuntime, Option, Queue, Scope } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { Client, type ClientEvent } from "../../src/core/Client.js"
+import { loadConfig, type ResolvedConfig } from "../../src/core/Config.js"
+import { clientLayer, type ClientServices } from "../../src/core/index.js"
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
+export const goldenKeysDir = path.join(repoRoot, "test-support/golden/keys")
+
+export const goldenPem = (name: "alice" | "bob") => fs.readFileSync(path.join(goldenKeysDir, `${name}.priv`), "utf8")
+export const goldenKey = (name: "alice" | "bob"): RsaPrivateKey => Either.getOrThrow(parsePrivateKey(goldenPem(name)))
+
+export const tempDir = (prefix = "gochat-client-test-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+
+/** A data dir with a default config.json; returns the resolved configuration. */
+export const freshConfig = (dir = tempDir()): Promise<ResolvedConfig> =>
+  Effect.runPromise(loadConfig(path.join(dir, "config.json")))
+
+export interface TestClient {
+  readonly config: ResolvedConfig
+  readonly run: <A, E>(effect: Effect.Effect<A, E, ClientServices>) => Promise<A>
+  /** Run and return the failure (the test fails if the effect succeeds). */
+  readonly fail: <A, E>(effect: Effect.Effect<A, E, ClientServices>) => Promise<E>
+  /** Next event matching `pred` (events are recorded from creation on); rejects after `ms`. */
+  readonly waitFor: <T extends ClientEvent>(pred: (e: ClientEvent) => e is T, ms?: number) => Promise<T>
+  readonly waitForEvent: (pred: (e: ClientEvent) => boolean, ms?: number) => Promise<ClientEvent>
+  readonly dispose: () => Promise<void>
+}
+
+export const makeTestClient = async (config?: ResolvedConfig): Promise<TestClient> => {
+  const cfg = config ?? (await freshConfig())
+  const runtime = ManagedRuntime.make(clientLayer(cfg) as Layer.Layer<ClientServices>)
+  const scope = await runtime.runPromise(Scope.make())
+  const events = await runtime.runPromise(Effect.flatMap(Client, (c) => c.subscribe).pipe(Scope.extend(scope)))
+  const run = <A, E>(effect: Effect.Effect<A, E, ClientServices>) => runtime.runPromise(effect)
+  const fail = async <A, E>(effect: Effect.Effect<A, E, ClientServices>) => {
+    const exit = await runtime.runPromiseExit(effect)
+    if (Exit.isSuccess(exit)) throw new Error(`expected a failure, got ${JSON.stringify(exit.value)}`)
+    const failure = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    if (failure === undefined) throw new Error(`expected a typed failure, got ${String(exit.cause)}`)
+    return failure as E
+  }
+  const waitForEvent = (pred: (e: ClientEvent) => boolean, ms = 10_000) =>
+    runtime.runPromise(
+      Queue.take(events).pipe(
+        Effect.repeat({ until: pred }),
+        Effect.timeoutFail({ duration: Duration.millis(ms), onTimeout: () => new Error(`no matching event within ${ms} ms`) })
+      )
+    )
+  return {
+    config: cfg,
+    run,
+    fail,
+    waitFor: (pred, ms) => waitForEvent(pred, ms) as Promise<any>,
+    waitForEvent,
+    dispose: async () => {
+      await runtime.runPromise(Scope.close(scope, Exit.void))
+      await runtime.dispose()
+    }
+  }
+}
