@@ -19,7 +19,6 @@ Scenarios (comma-separated, default all): --scenarios ${ALL_SCENARIOS.join(",")}
   --offline N                                        offline store + catch-up (default 2000)
   --idle N                                           idle connections (default 3000; 10000 needs ulimit -n > 10100)
   --slow-pairs N --slow-messages N --flooders N --flood-size N   slow reader (default 10 × 2000, 2 flooders × 2000 B)
-  --no-login-probe       do not log a user in and out during the relay scenarios
   --repeat N             run the scenario list N times (the table adds medians)
   --warmup N             messages per pair of an unreported 10-pair relay run first (default 2000; 0 = none)
   --timeout MS           per measured phase (default 60000)
@@ -133,9 +132,6 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
         break
       case "--flood-size":
         o = { ...o, slow: { ...o.slow, floodSize: num(a, v()) } }
-        break
-      case "--no-login-probe":
-        o = { ...o, loginProbe: false }
         break
       case "--repeat":
         o = { ...o, repeat: Math.max(1, num(a, v())) }

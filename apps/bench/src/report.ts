@@ -29,7 +29,7 @@ const relayRows = (r: RelayResult, label: string): Row[] => {
   ]
   if (r.loginUnderLoad && r.loginUnderLoad.count > 0) {
     const l = r.loginUnderLoad
-    rows.push([`  login during it (${l.count}×)`, "", ms(l.serverMs.p50), ms(l.serverMs.p99), ms(l.serverMs.max), "", "", "", String(l.failures)])
+    rows.push([`  new login during it (${l.count}×)`, "", ms(l.serverMs.p50), ms(l.serverMs.p99), ms(l.serverMs.max), "", "", "", String(l.failures)])
   }
   return rows
 }
@@ -38,6 +38,7 @@ const rowsOf = (s: ScenarioResult): Row[] => {
   switch (s.scenario) {
     case "relay":
     case "relay50":
+    case "loginload":
     case "pingpong": {
       const p = s.params
       return relayRows(s, `${s.scenario} ${p.pairs}×${p.messages} w${p.window} ${p.size}B`)
@@ -143,7 +144,7 @@ const medianRows = (r: BenchResults): Row[] => {
   const groups = new Map<string, RelayResult[]>()
   for (const s of r.scenarios) {
     const relays: Array<[string, RelayResult]> =
-      s.scenario === "relay" || s.scenario === "relay50" || s.scenario === "pingpong"
+      s.scenario === "relay" || s.scenario === "relay50" || s.scenario === "pingpong" || s.scenario === "loginload"
         ? [[`${s.scenario} ${s.params.pairs}×${s.params.messages}`, s]]
         : s.scenario === "slow"
           ? [["slow: others, no slow reader", s.baseline], ["slow: others, with slow reader", s.withSlowReader]]
@@ -165,6 +166,19 @@ const medianRows = (r: BenchResults): Row[] => {
       rs.every((x) => x.delivery.exactlyOnce) ? "yes (all)" : "NO",
       ""
     ])
+    const logins = rs.map((x) => x.loginUnderLoad).filter((x) => x !== undefined && x.count > 0)
+    if (logins.length > 0)
+      rows.push([
+        `  new login during it (${logins.reduce((a, l) => a + l!.count, 0)}×)`,
+        "",
+        ms(med(logins.map((l) => l!.serverMs.p50))),
+        ms(med(logins.map((l) => l!.serverMs.p99))),
+        ms(Math.max(...logins.map((l) => l!.serverMs.max))),
+        "",
+        "",
+        "",
+        ""
+      ])
   }
   return rows
 }

@@ -10,7 +10,7 @@ import { renderTable } from "../src/report.js"
 const serverMain = process.env.GOCHAT_BENCH_SERVER_MAIN
 
 describe("runBench", () => {
-  it("runs the selected scenarios against a server it starts, writes JSON and renders a table", async () => {
+  it("runs the selected scenarios (twice, after a warm-up) against a server it starts, writes JSON and renders a table", async () => {
     const lines: string[] = []
     const results = await runBench({
       ...DEFAULTS,
@@ -20,6 +20,8 @@ describe("runBench", () => {
       pingpong: { messages: 10, size: 100 },
       offline: { messages: 10, window: 4, size: 100 },
       idle: { connections: 10, settleMs: 0 },
+      warmup: 20,
+      repeat: 2,
       log: (l) => lines.push(l)
     })
     const file = writeResults(results, path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-json-")), "r.json"))
@@ -27,12 +29,12 @@ describe("runBench", () => {
     expect(json.target.kind).toMatch(/^ours/)
     expect(json.target.pid).toBeGreaterThan(0)
     expect(json.machine.cpus).toBeGreaterThan(0)
-    expect(json.scenarios.map((s) => s.scenario)).toEqual(["relay", "pingpong", "offline", "idle"])
+    expect(json.scenarios.map((s) => s.scenario)).toEqual(["relay", "pingpong", "offline", "idle", "relay", "pingpong", "offline", "idle"])
     const [relay, ping, offline, idle] = json.scenarios
     expect(relay).toMatchObject({ completed: true, delivery: { received: 40, exactlyOnce: true } })
     expect(relay).toHaveProperty("latencyMs.p99")
     expect(relay).toHaveProperty("server.cpuUsPerUnit")
-    expect(relay).toHaveProperty("loginUnderLoad.count")
+    expect(relay).not.toHaveProperty("loginUnderLoad")
     expect(ping).toMatchObject({ completed: true, params: { pairs: 1, window: 1 }, delivery: { exactlyOnce: true } })
     expect(offline).toMatchObject({ store: { acked: 10 }, catchUp: { received: 10, exactlyOnce: true } })
     expect(idle).toMatchObject({ opened: 10, failed: 0 })
@@ -40,6 +42,8 @@ describe("runBench", () => {
     expect(table).toContain("relay 2×20 w4 100B")
     expect(table).toContain("catch-up 10")
     expect(table).not.toContain("FAILED")
+    expect(table).toContain("median of 2: relay 2×20")
+    expect(lines.some((l) => l.startsWith("warm-up"))).toBe(true)
     expect(lines.some((l) => l.startsWith("server: ours"))).toBe(true)
   })
 })

@@ -7,21 +7,21 @@
 import { Either, ParseResult, Schema } from "effect"
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({
-  message: () => "expected an integer port between 0 and 65535"
+  message: () => ({ message: "expected an integer port between 0 and 65535", override: true })
 })
 const PositiveInt = (what: string) =>
-  Schema.Int.pipe(Schema.positive()).annotations({ message: () => `expected a positive integer (${what})` })
+  Schema.Int.pipe(Schema.positive()).annotations({ message: () => ({ message: `expected a positive integer (${what})`, override: true }) })
 const NonEmpty = (what: string) =>
-  Schema.String.pipe(Schema.minLength(1)).annotations({ message: () => `expected a non-empty string (${what})` })
-const Str = Schema.String.annotations({ message: () => "expected a string" })
-const Bool = Schema.Boolean.annotations({ message: () => "expected true or false" })
+  Schema.String.pipe(Schema.minLength(1)).annotations({ message: () => ({ message: `expected a non-empty string (${what})`, override: true }) })
+const Str = Schema.String.annotations({ message: () => ({ message: "expected a string", override: true }) })
+const Bool = Schema.Boolean.annotations({ message: () => ({ message: "expected true or false", override: true }) })
 
 export const LOG_LEVELS = ["ALL", "DEBUG", "INFO", "WARNING", "ERROR", "FATAL", "NONE"] as const
 export const LogLevelName = Schema.transform(
   Schema.String,
   Schema.Literal(...LOG_LEVELS),
   { strict: false, decode: (s) => s.toUpperCase(), encode: (s) => s }
-).annotations({ message: () => `expected one of ${LOG_LEVELS.join(", ")} (case-insensitive)` })
+).annotations({ message: () => ({ message: `expected one of ${LOG_LEVELS.join(", ")} (case-insensitive)`, override: true }) })
 export type LogLevelName = (typeof LOG_LEVELS)[number]
 
 const DatabaseSection = Schema.Struct({
@@ -62,11 +62,11 @@ const ServerSection = Schema.Struct({
   port: Schema.optional(Port),
   max_clients: Schema.optional(PositiveInt("connections")),
   max_waiting: Schema.optional(Schema.Int.pipe(Schema.nonNegative()).annotations({
-    message: () => "expected an integer >= 0 (waiting connections)"
+    message: () => ({ message: "expected an integer >= 0 (waiting connections)", override: true })
   })),
   max_outbound_bytes: Schema.optional(PositiveInt("bytes")),
   min_key_bits: Schema.optional(Schema.Int.pipe(Schema.between(1024, 16384)).annotations({
-    message: () => "expected an integer between 1024 and 16384 (RSA bits)"
+    message: () => ({ message: "expected an integer between 1024 and 16384 (RSA bits)", override: true })
   })),
   data_dir: Schema.optional(NonEmpty("directory")),
   default_motd: Schema.optional(Str),

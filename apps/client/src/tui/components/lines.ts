@@ -56,15 +56,14 @@ export const sortedMessages = (buffer: Buffer): ReadonlyArray<Message> =>
 export const messageLines = (buffer: Buffer, width: number): ReadonlyArray<Line> => {
   const lines: Array<Line> = []
   const messages = sortedMessages(buffer)
-  const markerAt = buffer.unreadMarker > 0 ? messages.length - buffer.unreadMarker : -1
   let day = ""
-  messages.forEach((m, i) => {
+  messages.forEach((m) => {
     const d = formatDay(m.stamp)
     if (d !== day) {
       day = d
       lines.push({ key: `day-${m.seq}`, segments: [{ text: `--- ${d} ---`, color: "green", italic: true }] })
     }
-    if (i === markerAt) lines.push({ key: "unread", segments: [{ text: "--- UNREAD ---", color: "#ff8700", bold: true }] })
+    if (m.seq === buffer.unreadMarker) lines.push({ key: "unread", segments: [{ text: "--- UNREAD ---", color: "#ff8700", bold: true }] })
     const sender = `[${m.sender}]`
     const time = formatKitchen(m.stamp)
     const headerLength = sender.length + 4 + time.length + 2

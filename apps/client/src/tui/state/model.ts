@@ -22,8 +22,8 @@ export interface Buffer {
   readonly system: boolean
   readonly hidden: boolean
   readonly messages: ReadonlyArray<Message>
-  /** How many of the last messages were unread when the buffer was opened (the UNREAD marker). */
-  readonly unreadMarker: number
+  /** `seq` of the first message that was unread when the buffer was opened (the UNREAD marker). */
+  readonly unreadMarker: number | null
   /** Lines scrolled back from the newest one. */
   readonly scroll: number
   /** Set while the peer's key offered by the server differs from the pinned one. */
@@ -115,7 +115,7 @@ export const emptyBuffer = (name: string, system: boolean): Buffer => ({
   system,
   hidden: false,
   messages: [],
-  unreadMarker: 0,
+  unreadMarker: null,
   scroll: 0,
   keyChange: null
 })

@@ -198,13 +198,20 @@ const resetAccount = (server: Server): Server => ({
   current: systemBufferName(server)
 })
 
+/** The message starting the last `unread` ones in display order (by time, then arrival). */
+const firstUnread = (buffer: Buffer, unread: number): number | null => {
+  if (unread <= 0) return null
+  const sorted = [...buffer.messages].sort((a, b) => a.stamp - b.stamp || a.seq - b.seq)
+  return sorted[Math.max(0, sorted.length - unread)]?.seq ?? null
+}
+
 const selectBuffer = (server: Server, name: string): Server => {
   const target = server.buffers.find((b) => b.name === name)
   if (target === undefined) return server
   const unread = server.unread[name] ?? 0
   const { [name]: _dropped, ...rest } = server.unread
   return {
-    ...mapBuffer(server, name, (b) => ({ ...b, hidden: false, unreadMarker: Math.min(unread, b.messages.length), scroll: 0 })),
+    ...mapBuffer(server, name, (b) => ({ ...b, hidden: false, unreadMarker: firstUnread(b, unread), scroll: 0 })),
     current: name,
     unread: rest
   }
@@ -351,7 +358,7 @@ export const reduce = (state: AppState, action: Action): AppState => {
     }
     case "ClearSystem":
       return mapServer(state, action.server, (s) =>
-        mapBuffer(s, action.name, (b) => ({ ...b, messages: b.messages.filter((m) => m.kind !== "system"), unreadMarker: 0, scroll: 0 }))
+        mapBuffer(s, action.name, (b) => ({ ...b, messages: b.messages.filter((m) => m.kind !== "system"), unreadMarker: null, scroll: 0 }))
       )
     case "System": {
       const target = resolveTarget(state, action.target)

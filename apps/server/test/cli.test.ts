@@ -1,0 +1,203 @@
+/**
+ * The operator CLI, run in-process exactly as main.ts runs it (with the Node platform), output captured.
+ * The database commands are exercised while a server runs on the same database.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { NodeContext } from "@effect/platform-node"
+import { Action, Permission } from "@gochat/protocol"
+import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { run } from "../src/Cli.js"
+import type { RunningServer } from "../src/index.js"
+import { TestClient } from "./support/client.js"
+import { backends, freshIdentities, type Identity, start, tempDir } from "./support/fixtures.js"
+
+interface CliResult {
+  readonly code: number
+  readonly out: string
+  readonly err: string
+}
+
+/** Runs `gochat-server ...args` in-process; returns the exit code and what it printed. */
+const cli = async (...args: Array<string>): Promise<CliResult> => {
+  let out = ""
+  let err = ""
+  const log = vi.spyOn(console, "log").mockImplementation((...a: Array<unknown>) => {
+    out += a.join(" ") + "\n"
+  })
+  const error = vi.spyOn(console, "error").mockImplementation((...a: Array<unknown>) => {
+    err += a.join(" ") + "\n"
+  })
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+    err += chunk.toString()
+    return true
+  })
+  const before = process.exitCode
+  process.exitCode = undefined
+  try {
+    await Effect.runPromise(run(["node", "gochat-server", ...args]).pipe(Effect.provide(NodeContext.layer)))
+    return { code: Number(process.exitCode ?? 0), out, err }
+  } finally {
+    process.exitCode = before
+    log.mockRestore()
+    error.mockRestore()
+    stderr.mockRestore()
+  }
+}
+
+let ids: Array<Identity>
+beforeAll(async () => {
+  ids = await freshIdentities(3)
+})
+
+describe.each(backends)("operator CLI on $name", (backend) => {
+  let server: RunningServer
+  let db: string
+  beforeAll(async () => {
+    db = backend.fresh()
+    server = await start(db)
+    const c = await TestClient.open(server.port)
+    expect((await c.register("olive", ids[0].pem)).action).toBe(Action.OK)
+    expect((await c.register("pete", ids[1].pem)).action).toBe(Action.OK)
+    expect((await c.register("quinn", ids[2].pem)).action).toBe(Action.OK)
+    expect((await c.login("quinn", ids[2].key)).reply.action).toBe(Action.OK)
+    expect((await c.request(Action.DEREG)).action).toBe(Action.OK)
+    c.close()
+  })
+  afterAll(() => server?.close())
+
+  it("setowner / setperms change levels while the server runs; errors are one line with exit code 1", async () => {
+    const owner = await cli("setowner", "--db", db, "OLIVE")
+    expect(owner.code).toBe(0)
+    expect(owner.out).toContain("olive is now OWNER (2)")
+    const c = await TestClient.open(server.port)
+    expect((await c.login("olive", ids[0].key)).reply.action).toBe(Action.OK)
+    expect([...(await c.request(Action.REQ, ["olive"])).args[2]]).toEqual([Permission.OWNER])
+    c.close()
+
+    const perms = await cli("setperms", "--db", db, "pete", "1")
+    expect(perms.code).toBe(0)
+    expect(perms.out).toContain("pete is now ADMIN (1)")
+
+    const badLevel = await cli("setperms", "--db", db, "pete", "7")
+    expect(badLevel.code).toBe(1)
+    expect(badLevel.err.trim().split("\n")).toHaveLength(1)
+    expect(badLevel.err).toContain("invalid level 7")
+
+    const missing = await cli("setowner", "--db", db, "nobody")
+    expect(missing.code).toBe(1)
+    expect(missing.err.trim()).toBe('error: no user "nobody"')
+  })
+
+  it("users lists every account with level and deregistered flag", async () => {
+    const r = await cli("users", "--db", db)
+    expect(r.code).toBe(0)
+    const lines = r.out.trim().split("\n")
+    expect(lines[0]).toMatch(/^USERNAME\s+LEVEL\s+DEREGISTERED$/)
+    expect(lines.find((l) => l.startsWith("pete"))).toMatch(/^pete\s+1 ADMIN\s+no$/)
+    expect(lines.find((l) => l.startsWith("quinn"))).toMatch(/^quinn\s+0 USER\s+yes$/)
+    expect(lines.at(-1)).toBe("3 account(s)")
+  })
+
+  it("clearcache deletes a user's stored messages", async () => {
+    const sender = await TestClient.open(server.port)
+    expect((await sender.login("pete", ids[1].key)).reply.action).toBe(Action.OK)
+    expect((await sender.msg("olive", Uint8Array.of(1))).action).toBe(Action.OK)
+    expect((await sender.msg("olive", Uint8Array.of(2))).action).toBe(Action.OK)
+    sender.close()
+    const r = await cli("clearcache", "--db", db, "olive")
+    expect(r.code).toBe(0)
+    expect(r.out).toContain("deleted 2 stored message(s) for olive")
+    const receiver = await TestClient.open(server.port)
+    expect((await receiver.login("olive", ids[0].key)).reply.action).toBe(Action.OK)
+    expect((await receiver.request(Action.RECIV)).action).toBe(Action.ERR)
+    receiver.close()
+  })
+
+  it("migrate reports an up-to-date schema", async () => {
+    const r = await cli("migrate", "--db", db)
+    expect(r.code).toBe(0)
+    expect(r.out).toContain("schema is up to date")
+  })
+})
+
+describe("operator CLI without a database", () => {
+  it("migrate on a new SQLite file applies the migrations (0700 directory, 0600 file)", async () => {
+    const dir = path.join(tempDir(), "nested", "data")
+    const r = await cli("migrate", "--data-dir", dir)
+    expect(r.code).toBe(0)
+    expect(r.out).toContain("applied migration 1 init")
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700)
+    expect(fs.statSync(path.join(dir, "gochat.db")).mode & 0o777).toBe(0o600)
+  })
+
+  it("config check prints the effective configuration; a bad value is one line naming the key", async () => {
+    const dir = tempDir()
+    const good = path.join(dir, "server.json")
+    fs.writeFileSync(good, JSON.stringify({
+      database: { address: "db.local", port: 3307, user: "u", password: "secret", db_name: "chat" },
+      server: { address: "127.0.0.1", port: 9100, max_clients: 5, logs: { level: "ERROR" }, default_motd: "hey" }
+    }))
+    const ok = await cli("config", "check", good)
+    expect(ok.code).toBe(0)
+    const effective = JSON.parse(ok.out.slice(0, ok.out.lastIndexOf("}") + 1))
+    expect(effective).toMatchObject({
+      address: "127.0.0.1",
+      port: 9100,
+      maxClients: 5,
+      logLevel: "ERROR",
+      defaultMotd: "hey",
+      database: { kind: "mysql", host: "db.local", port: 3307, user: "u", database: "chat", password: "<redacted>" }
+    })
+    expect(ok.out).not.toContain("secret")
+    // flags override the file
+    const overridden = await cli("config", "check", "--port", "9200", good)
+    expect(JSON.parse(overridden.out.slice(0, overridden.out.lastIndexOf("}") + 1)).port).toBe(9200)
+
+    const cases: Array<[unknown, string]> = [
+      [{ server: { port: "abc" } }, "server.port: expected an integer port between 0 and 65535"],
+      [{ server: { max_clients: 0 } }, "server.max_clients: expected a positive integer"],
+      [{ server: { tls: { enabled: true } } }, "server.tls.cert_file: required when TLS is enabled"],
+      [{ server: { logs: { level: "LOUD" } } }, "server.logs.level: expected one of"],
+      [{ server: { prot: 1 } }, "server.prot: unknown key"],
+      [{ database: { address: "x" } }, "database.user: required when database.address is set"]
+    ]
+    for (const [json, message] of cases) {
+      const file = path.join(dir, "bad.json")
+      fs.writeFileSync(file, JSON.stringify(json))
+      const r = await cli("config", "check", file)
+      expect(r.code).toBe(1)
+      expect(r.err.trim().split("\n")).toHaveLength(1)
+      expect(r.err).toContain(message)
+    }
+    fs.writeFileSync(path.join(dir, "broken.json"), "{ not json")
+    const broken = await cli("config", "check", path.join(dir, "broken.json"))
+    expect(broken.code).toBe(1)
+    expect(broken.err).toContain("not valid JSON")
+    // serve refuses a bad config the same way, before listening
+    const serve = await cli("serve", "--config", path.join(dir, "bad.json"))
+    expect(serve.code).toBe(1)
+    expect(serve.err).toContain("database.user")
+  })
+
+  it("gencert writes a self-signed certificate and key with a warning", async () => {
+    const out = path.join(tempDir(), "certs")
+    const r = await cli("gencert", "--out", out, "--name", "chat.test")
+    expect(r.code).toBe(0)
+    expect(r.err).toContain("SELF-SIGNED")
+    const cert = fs.readFileSync(path.join(out, "gochat.pem"), "utf8")
+    expect(cert).toContain("BEGIN CERTIFICATE")
+    expect(fs.statSync(path.join(out, "gochat.key")).mode & 0o777).toBe(0o600)
+    const { X509Certificate } = await import("node:crypto")
+    expect(new X509Certificate(cert).subject).toContain("CN=chat.test")
+  })
+
+  it("--help works on the root and on each command", async () => {
+    for (const args of [[], ["serve"], ["setowner"], ["setperms"], ["users"], ["clearcache"], ["migrate"], ["config", "check"], ["gencert"]]) {
+      const r = await cli(...args, "--help")
+      expect(r.code).toBe(0)
+      expect(r.out).toMatch(/USAGE/)
+    }
+  })
+})
