@@ -45,5 +45,5 @@ describe("runBench", () => {
     expect(table).toContain("median of 2: relay 2×20")
     expect(lines.some((l) => l.startsWith("warm-up"))).toBe(true)
     expect(lines.some((l) => l.startsWith("server: ours"))).toBe(true)
-  })
+  }, 180_000) // a clean checkout first generates the RSA-4096 keys (seconds each)
 })

@@ -6,7 +6,8 @@
  * Global options: --config <file>, --verbose.
  */
 import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer, Option, SubscriptionRef } from "effect"
 import { Client } from "./core/Client.js"
 import { loadConfig } from "./core/Config.js"

@@ -245,3 +245,65 @@ describe("waiting queue", () => {
     expect((await stayer.next()).action).toBe(Action.HELLO)
   })
 })
+
+describe("slow readers and handshakes", () => {
+  let server: RunningServer
+  let ids: Array<Identity>
+  const clients: Array<TestClient> = []
+  beforeAll(async () => {
+    ids = await freshIdentities(3)
+    server = await start(backends[0].fresh(), {
+      tls: testCertificate(),
+      maxOutboundBytes: 256 * 1024,
+      timeouts: { writeMs: 500, handshakeMs: 500 }
+    })
+  })
+  afterAll(async () => {
+    for (const c of clients) c.close()
+    await server?.close()
+  })
+
+  it("a client that stops reading is disconnected; senders and others are never blocked", async () => {
+    const login = async (name: string, id: Identity) => {
+      const c = await TestClient.open(server.port)
+      clients.push(c)
+      expect((await c.register(name, id.pem)).action).toBe(Action.OK)
+      expect((await c.login(name, id.key)).reply.action).toBe(Action.OK)
+      return c
+    }
+    const sender = await login("sender", ids[0])
+    const stuck = await login("stuck", ids[1])
+    const other = await login("other", ids[2])
+    stuck.socket.pause()
+    const payload = Buffer.alloc(2000, 0x61)
+    const stamp = Buffer.from([0xf8, 0xbf, 0x99, 0x89, 0x0d])
+    // far more than the 256 KiB queue plus the kernel buffers
+    let lastId = 0
+    for (let i = 0; i < 2_000; i++) lastId = sender.send(Action.MSG, ["stuck", stamp, payload])
+    // every MSG got an answer (OK while stuck was online, ERR_NOTFOUND-free offline store after)
+    const last = await sender.reply(lastId, 20_000)
+    expect(last.action).toBe(Action.OK)
+    // meanwhile the server still serves others at once
+    expect((await other.msg("sender", Uint8Array.of(1))).action).toBe(Action.OK)
+    // the stuck client was dropped: it is no longer online
+    const online = text((await other.request(Action.USRS, [], UsrsType.ONLINE)).args[0]).split("\n")
+    expect(online).not.toContain("stuck")
+    stuck.socket.resume()
+    await stuck.waitClosed(10_000)
+  })
+
+  it("a TLS client that never completes the handshake is dropped after the handshake deadline", async () => {
+    const net = await import("node:net")
+    const socket = net.connect({ port: server.tlsPort!, host: "127.0.0.1" })
+    const started = Date.now()
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("still connected")), 5_000)
+      socket.on("error", () => {})
+      socket.once("close", () => {
+        clearTimeout(t)
+        resolve()
+      })
+    })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400)
+  })
+})

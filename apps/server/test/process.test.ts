@@ -8,7 +8,7 @@ import { TestClient } from "./support/client.js"
 import { backends, freshIdentities } from "./support/fixtures.js"
 import { spawnServer } from "./support/process.js"
 
-const MESSAGES = 150
+const MESSAGES = 1000 // below the 1022 distinct client IDs, so each OK names one message
 const KILL_AFTER_OKS = 30
 
 describe.each(backends)("server process on $name", (backend) => {

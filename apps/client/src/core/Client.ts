@@ -5,7 +5,7 @@
  * announce; HOOK; SHTDWN). Front ends read `state` and `events`; commands (./commands/*)
  * change the session through the methods below.
  */
-import { decrypt, fingerprint, parsePublicKey, publicKeyOf, type RsaPrivateKey } from "@gochat/crypto"
+import { decrypt, fingerprint, parsePublicKey, type RsaPrivateKey } from "@gochat/crypto"
 import { Action, decodeServerMessage, type Packet } from "@gochat/protocol"
 import { Effect, Either, PubSub, Stream, SubscriptionRef } from "effect"
 import { type ConnectionEvent, Connection } from "./Connection.js"
@@ -245,9 +245,8 @@ export class Client extends Effect.Service<Client>()("client/Client", {
         }),
       setVerbose: (on: boolean) =>
         Effect.zipRight(connection.setVerbose(on), update((st) => ({ ...st, verbose: on }))),
-      notice,
-      /** Own public key fingerprint of a session. */
-      ownFingerprint: (key: RsaPrivateKey) => fingerprint(publicKeyOf(key))
+      /** Publish a Notice event. */
+      notice
     } as const
   })
 }) {}

@@ -86,7 +86,16 @@ interface Live {
   registered: boolean
   /** Set when the reader stopped, with the reason. */
   readerDone: string | undefined
+  /**
+   * IDs of requests that timed out: not reused until their late reply shows up (or until too
+   * many accumulate), so a late reply can never be taken for the answer to a newer request.
+   */
+  readonly stale: Set<number>
 }
+
+const MAX_STALE_IDS = 256
+
+const idInUse = (conn: Live) => (id: number) => conn.pending.has(id) || conn.stale.has(id)
 
 const encoder = new TextEncoder()
 const toBytes = (a: Uint8Array | string): Uint8Array => (typeof a === "string" ? encoder.encode(a) : a)
@@ -166,7 +175,10 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
         return emit({ _tag: "Unsolicited", packet: copyPacket(packet) })
       }
       const waiting = conn.pending.get(packet.id)
-      if (waiting === undefined) return Effect.void // a late reply to a request that timed out
+      if (waiting === undefined) {
+        conn.stale.delete(packet.id) // a late reply to a request that timed out: its ID is free again
+        return Effect.void
+      }
       conn.pending.delete(packet.id)
       if (packet.action === Action.ERR || waiting.expect.includes(packet.action)) {
         return Deferred.succeed(waiting.reply, copyPacket(packet))
@@ -221,7 +233,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
       const attempt = Effect.gen(function*() {
         const socket = yield* openSocket(target)
         const scope = yield* Scope.make()
-        const conn: Live = { target, socket, scope, pending: new Map(), closed: false, fatal: undefined, registered: false, readerDone: undefined }
+        const conn: Live = { target, socket, scope, pending: new Map(), closed: false, fatal: undefined, registered: false, readerDone: undefined, stale: new Set() }
         const abandon = Effect.sync(() => {
           conn.closed = true
           socket.destroy()
@@ -284,13 +296,18 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
       if (options.keepAlive !== false) {
         const every = Duration.decode(options.keepAlive ?? Duration.minutes(5))
         const keep = Effect.suspend(() => {
-          const id = ids.take((i) => conn.pending.has(i))
+          const id = ids.take(idInUse(conn))
           return id === undefined ? Effect.void : write(conn, { action: Action.KEEP, info: EMPTY_INFO, id, args: [] })
         }).pipe(Effect.ignore)
         yield* Effect.forkIn(keep.pipe(Effect.repeat(Schedule.spaced(every)), Effect.delay(every)), conn.scope)
       }
       yield* SubscriptionRef.set(state, { _tag: "Connected", target, motd })
       yield* emit({ _tag: "Connected", target, motd })
+      if (conn.closed) {
+        // it dropped while we were announcing it: the teardown already ran, restore its state
+        yield* SubscriptionRef.set(state, { _tag: "Disconnected", reason: conn.fatal ?? conn.readerDone })
+        return yield* new ConnectFailed({ target: describe, reason: conn.fatal ?? conn.readerDone ?? "the connection closed" })
+      }
       return { motd }
     })
 
@@ -307,7 +324,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
     const request = (out: OutgoingPacket, options: RequestOptions = {}) =>
       Effect.gen(function*() {
         const conn = yield* current
-        const id = ids.take((i) => conn.pending.has(i))
+        const id = ids.take(idInUse(conn))
         if (id === undefined) return yield* new TooManyRequests()
         const reply = yield* Deferred.make<Packet, ConnectionLost | ProtocolViolation>()
         conn.pending.set(id, { action: out.action, expect: options.expect ?? [Action.OK], reply })
@@ -323,6 +340,11 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
             duration: timeout,
             onTimeout: () => new RequestTimeout({ action: actionName(out.action), seconds: Duration.toSeconds(timeout) })
           }),
+          Effect.tapErrorTag("RequestTimeout", () =>
+            Effect.sync(() => {
+              conn.stale.add(id)
+              if (conn.stale.size > MAX_STALE_IDS) conn.stale.delete(conn.stale.values().next().value!)
+            })),
           Effect.ensuring(Effect.sync(() => {
             if (conn.pending.get(id)?.reply === reply) conn.pending.delete(id)
           }))
@@ -337,7 +359,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
     const send = (out: OutgoingPacket) =>
       Effect.gen(function*() {
         const conn = yield* current
-        const id = ids.take((i) => conn.pending.has(i))
+        const id = ids.take(idInUse(conn))
         if (id === undefined) return yield* new TooManyRequests()
         yield* write(conn, { action: out.action, info: out.info ?? EMPTY_INFO, id, args: (out.args ?? []).map(toBytes) })
       })

@@ -3,7 +3,7 @@
  * rest), contacts with their pinned public keys, and message history in both directions.
  * The database file is created with mode 0600; SqlErrors become `StoreFailure` here.
  */
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import { SqlClient, type SqlError } from "@effect/sql"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"

@@ -22,6 +22,7 @@ export class ShellIo extends Context.Tag("client/shell/ShellIo")<ShellIo, ShellI
 type Line = { readonly line: string } | { readonly eof: true }
 
 interface MutableReadline extends readline.Interface {
+  /** readline's internal output hook, replaced to hide password input. */
   _writeToOutput?: (s: string) => void
 }
 
@@ -45,11 +46,6 @@ export const makeNodeShellIo = (
       ended = true
       Queue.unsafeOffer(lines, { eof: true })
     })
-    // Ctrl-C on a TTY: abandon the current line like a shell does (EXIT or Ctrl-D quits).
-    rl.on("SIGINT", () => {
-      output.write("^C\n")
-      rl.prompt()
-    })
     let muted = false
     let prompting = false
     if (tty) {
@@ -59,6 +55,15 @@ export const makeNodeShellIo = (
         else if (s.includes("\n")) write?.("\n")
       }
     }
+
+    // Ctrl-C on a TTY: abandon the current line like a shell does (EXIT or Ctrl-D quits).
+    rl.on("SIGINT", () => {
+      output.write("^C\n")
+      const editable = rl as unknown as { line: string; cursor: number }
+      editable.line = ""
+      editable.cursor = 0
+      if (prompting) rl.prompt()
+    })
 
     const take = Effect.flatMap(Queue.take(lines), (l) =>
       Effect.sync(() => {

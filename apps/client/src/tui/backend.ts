@@ -106,6 +106,8 @@ export interface TuiBackend {
   readonly conversations: (server: string) => Effect.Effect<ReadonlyArray<string>, BackendError>
   /** REQs the peer if its key is unknown, remembers the conversation, loads its history. */
   readonly openConversation: (server: string, peer: string) => Effect.Effect<Conversation, BackendError>
+  /** The stored messages of a conversation, without asking the server anything. */
+  readonly history: (server: string, peer: string) => Effect.Effect<ReadonlyArray<StoredMessage>, BackendError>
   /** Forgets the conversation (its messages stay in the store). */
   readonly closeConversation: (server: string, peer: string) => Effect.Effect<void, BackendError>
   /** Encrypts and sends one MSG; yields the stamp it carried (ms). */

@@ -6,7 +6,7 @@
 import { Cause, Deferred, Effect, Fiber, type ManagedRuntime, Stream } from "effect"
 import type { BackendEvent, TuiBackend } from "./backend.js"
 import { complete, type CompletionResult, parse } from "./commands/registry.js"
-import { CommandFailure, type CommandContext, type SlashCommand } from "./commands/types.js"
+import type { CommandContext, CommandFailure, SlashCommand } from "./commands/types.js"
 import { call, checkUsername, fail } from "./commands/helpers.js"
 import type { AppState, Server } from "./state/model.js"
 import { LOCAL } from "./state/model.js"
@@ -105,7 +105,7 @@ export class Controller {
         const server = findServer(this.state, event.server)
         const known = server?.buffers.some((b) => b.name === event.sender) ?? false
         this.dispatch({ _tag: "Received", server: event.server, sender: event.sender, text: event.text, stamp: event.stamp })
-        if (!known && server !== undefined && server.user !== null) this.fork(this.reopen(event.server, event.sender))
+        if (!known && server !== undefined && server.user !== null) this.fork(this.fillHistory(event.server, event.sender))
         return
       }
       case "Broadcast":
@@ -134,7 +134,7 @@ export class Controller {
     }
   }
 
-  /** Opens (without selecting) the buffer of a conversation, with its stored history. */
+  /** Opens (without selecting) the buffer of a conversation, checking the peer's key, with its history. */
   private reopen(server: string, peer: string) {
     return this.backend.openConversation(server, peer).pipe(
       Effect.tap((c) =>
@@ -143,6 +143,14 @@ export class Controller {
         )
       ),
       Effect.catchAll((e) => this.systemLine({ server }, `could not open the conversation with ${peer}: ${e.message}`))
+    )
+  }
+
+  /** Adds the stored history to a buffer a first message just opened (the core pins the sender's key itself). */
+  private fillHistory(server: string, peer: string) {
+    return this.backend.history(server, peer).pipe(
+      Effect.tap((history) => Effect.sync(() => this.dispatch({ _tag: "OpenBuffer", server, name: peer, history, select: false, stamp: this.now() }))),
+      Effect.catchAll((e) => this.systemLine({ server }, `could not load the conversation with ${peer}: ${e.message}`))
     )
   }
 
@@ -425,5 +433,3 @@ export class Controller {
     )
   }
 }
-
-export { CommandFailure }

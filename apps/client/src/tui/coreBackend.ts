@@ -105,18 +105,19 @@ export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBacken
 
     const localStore = <A, E extends { readonly message: string }>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, toBackendError)
 
+    const storedHistory = (peer: string) =>
+      commands.history({ username: peer, limit: 1000 }).pipe(
+        Effect.map((records): ReadonlyArray<StoredMessage> =>
+          records.map((m) => ({ peer: m.peer, outgoing: m.direction === "out", stamp: m.stamp.getTime(), text: m.text }))
+        )
+      )
+
     const openConversation = (server: string, peer: string): Effect.Effect<Conversation, BackendError> =>
       on(
         server,
         Effect.gen(function* () {
           const requested = yield* commands.req({ username: peer })
-          const records = yield* commands.history({ username: peer, limit: 1000 })
-          const history: ReadonlyArray<StoredMessage> = records.map((m) => ({
-            peer: m.peer,
-            outgoing: m.direction === "out",
-            stamp: m.stamp.getTime(),
-            text: m.text
-          }))
+          const history = yield* storedHistory(peer)
           return requested.status === "changed" && requested.pinnedFingerprint !== undefined
             ? { peer, history, keyChange: { pinned: requested.pinnedFingerprint, offered: requested.fingerprint } }
             : { peer, history }
@@ -215,6 +216,7 @@ export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBacken
           })
         ),
       openConversation,
+      history: (server, peer) => on(server, storedHistory(peer)),
       // The core keeps no list of open conversations apart from the peers with stored messages,
       // so closing only drops the buffer; a conversation with messages comes back at next login.
       closeConversation: () => Effect.void,

@@ -4,12 +4,13 @@
  * screen on the alternate buffer and returns once the user quits (Ctrl-Q) or a signal arrives.
  */
 import * as path from "node:path"
-import { Effect, Exit, Layer, ManagedRuntime, Scope } from "effect"
+import { Cause, Effect, Exit, Layer, Logger, LogLevel, ManagedRuntime, Scope } from "effect"
 import { render } from "ink"
 import { loadConfig } from "../core/index.js"
 import { COMMANDS } from "./commands/index.js"
 import { App } from "./components/App.js"
 import { Controller } from "./controller.js"
+import { LOCAL } from "./state/model.js"
 import { makeCoreBackend } from "./coreBackend.js"
 
 export interface TuiOptions {
@@ -30,7 +31,16 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
     process.exitCode = 1
     return
   }
-  const runtime = ManagedRuntime.make(Layer.empty)
+  // Effect logs (warnings and worse) become System lines of the Local server instead of text
+  // written over the screen; until the controller exists they go to stderr.
+  let logLine: (text: string) => void = (text) => void process.stderr.write(`${text}\n`)
+  const logger = Logger.make(({ logLevel, message, cause }) => {
+    const text = [...(Array.isArray(message) ? message : [message]).map(String), ...(Cause.isEmpty(cause) ? [] : [Cause.pretty(cause)])]
+    logLine(`${logLevel.label}: ${text.join(" ")}`)
+  })
+  const runtime = ManagedRuntime.make(
+    Logger.replace(Logger.defaultLogger, logger).pipe(Layer.merge(Logger.minimumLogLevel(LogLevel.Warning)))
+  )
   const scope = await runtime.runPromise(Scope.make())
   try {
     const configPath = options.configPath ?? (options.dataDir !== undefined ? path.join(options.dataDir, "config.json") : undefined)
@@ -42,12 +52,12 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
       )
     )
     const controller = new Controller({ backend, runtime, commands: COMMANDS, verbose: options.verbose ?? false })
+    logLine = (text) => controller.dispatch({ _tag: "System", target: { server: LOCAL }, text, stamp: Date.now() })
     process.stdout.write(ENTER_ALT_SCREEN)
     const instance = render(<App controller={controller} />, { exitOnCtrlC: false, patchConsole: true })
     controller.onRedraw = () => {
       instance.clear()
       process.stdout.write("\x1b[2J\x1b[H")
-      instance.rerender(<App controller={controller} />)
     }
     const onSignal = () => controller.quit()
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.on(signal, onSignal)

@@ -86,6 +86,15 @@ describe("client core against the real server", () => {
     expect(r).toMatchObject({ username: "bob", status: "pinned", fingerprint: fingerprint(publicKeyOf(goldenKey("bob"))) })
     expect((await alice.run(commands.req({ username: "bob" }))).status).toBe("unchanged")
 
+    // verbose mode: every packet is dumped as an event
+    expect((await alice.run(commands.verbose())).verbose).toBe(true)
+    await alice.run(commands.perms({ username: "bob" }))
+    const sentDump = await alice.waitForEvent((e) => e._tag === "PacketDump" && e.direction === "sent")
+    const receivedDump = await alice.waitForEvent((e) => e._tag === "PacketDump" && e.direction === "received")
+    expect(sentDump._tag === "PacketDump" && sentDump.text).toContain("REQ")
+    expect(receivedDump._tag === "PacketDump" && receivedDump.text).toContain("bob")
+    expect((await alice.run(commands.verbose({ on: false }))).verbose).toBe(false)
+
     const sent = await alice.run(commands.msg({ to: "bob", text: "hello bob ✓" }))
     expect(sent.parts).toBe(1)
     const got = await bob.waitFor(isMessage("alice"))
@@ -156,6 +165,13 @@ describe("client core against the real server", () => {
       expect(refused._tag).toBe("ConnectFailed")
       expect(refused.message).toContain("--insecure")
       await carol.run(commands.conn({ server: "secure", insecure: true }))
+      // alice is logged in elsewhere: a second login is refused and she is told where it came from
+      const aliceKeyFile = path.join(carol.config.importDir, "alice.priv")
+      fs.writeFileSync(aliceKeyFile, goldenPem("alice"))
+      await carol.run(commands.importKey({ username: "alice", file: "alice.priv", password: "pw-carol" }))
+      const dup = await carol.fail(commands.login({ username: "alice", password: "pw-carol" }))
+      expect(dup._tag === "ServerError" && dup.code).toBe(ErrorCode.DUPSESS)
+      expect((await alice.waitFor(isHook("DUPSESS"))).event).toEqual({ hook: "DUPSESS", ip: "127.0.0.1" })
       await carol.run(commands.discn())
     } finally {
       await carol.dispose()

@@ -100,7 +100,7 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
     logout: (server) => track("logout", Effect.sync(() => void loggedIn.delete(server))),
     deregister: (server) => track("deregister", Effect.sync(() => loggedIn.get(server) ?? "")),
     onlineUsers: (server) => track("onlineUsers", Effect.sync(() => online.get(server) ?? [])),
-    listUsers: (server, scope, perms) =>
+    listUsers: (server, _scope, perms) =>
       track("listUsers", Effect.sync(() => (online.get(server) ?? []).map((u) => (perms ? `${u.name} | permission ${u.permission}` : u.name)))),
     catchUp: () => track("catchUp", Effect.succeed({ empty: true })),
     subscribe: (_server, hook) => track(`subscribe:${hook}`, Effect.void),
@@ -118,6 +118,7 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
               return change ? { peer, history: h, keyChange: change } : { peer, history: h }
             })
       ),
+    history: (server, peer) => track("history", Effect.sync(() => history.get(`${server}/${peer}`) ?? [])),
     closeConversation: (server, peer) => track("closeConversation", Effect.sync(() => void history.delete(`${server}/${peer}`))),
     send: (server, peer, text) =>
       track(

@@ -61,6 +61,8 @@ export class Connection implements Endpoint {
   closing = false
   /** true once the socket is gone */
   closed = false
+  /** true once the socket was ended: nothing more can be queued */
+  private ended = false
   /** true once stopReading() was called */
   private stopped = false
 
@@ -111,7 +113,7 @@ export class Connection implements Endpoint {
 
   /** Queues a frame; flushed with everything else queued in this event-loop turn. */
   send(frame: Uint8Array): void {
-    if (this.closed) return
+    if (this.closed || this.ended) return
     this.out.push(frame)
     this.outBytes += frame.length
     if (this.outBytes + this.socket.writableLength > this.limits.maxOutboundBytes) {
@@ -127,7 +129,7 @@ export class Connection implements Endpoint {
 
   /** Queues frames and calls `written` once they (and everything before them) were handed to the socket. */
   sendConfirmed(frames: ReadonlyArray<Uint8Array>, written: (error?: Error) => void): void {
-    if (this.closed || this.socket.destroyed) {
+    if (this.closed || this.ended || this.socket.destroyed) {
       written(new Error("connection closed"))
       return
     }
@@ -223,7 +225,7 @@ export class Connection implements Endpoint {
   }
 
   private readonly onWatchdog = (): void => {
-    if (this.closing) return
+    if (this.closing || this.stopped) return
     const now = Date.now()
     if (now - this.lastPacketAt >= this.limits.idleMs) {
       this.fail(ErrorCode.IDLE, "idle deadline passed")
@@ -258,6 +260,7 @@ export class Connection implements Endpoint {
       this.outBytes += 10
     }
     this.flush()
+    this.ended = true
     this.socket.end()
     this.endTimer = setTimeout(() => this.destroy(), this.limits.writeMs)
   }

@@ -170,7 +170,10 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
         catch: (e) => new ListenError({ message: `invalid TLS certificate or key: ${(e as Error).message}` })
       })
       server.on("secureConnection", (socket) => offer(socket, true))
-      server.on("tlsClientError", (error) => run(Effect.logDebug("TLS handshake failed", error.message)))
+      server.on("tlsClientError", (error, socket) => {
+        socket.destroy()
+        run(Effect.logDebug("TLS handshake failed", error.message))
+      })
       server.on("error", (error) => run(Effect.logError("TLS listener error", error.message)))
       tlsServer = server
       tlsPort = yield* Effect.acquireRelease(

@@ -4,11 +4,10 @@
  * Anything it cannot finish on the spot (offline recipient, bad stamp, message to oneself, not logged in)
  * returns false and goes to the slow path, which produces the exact reply.
  */
-import { Action, decodeStamp, type Packet, USERNAME_MAX } from "@gochat/protocol"
+import { Action, decodeStamp, EMPTY_INFO, NULL_ID, type Packet, packetSize, USERNAME_MAX, writePacket } from "@gochat/protocol"
 import { Effect } from "effect"
 import { Presence } from "../hubs/Presence.js"
 import { type Connection, okFrame } from "./Connection.js"
-import { recivFrame } from "./frames.js"
 
 const UPPER_A = 0x41
 const UPPER_Z = 0x5a
@@ -41,12 +40,10 @@ export class Relay extends Effect.Service<Relay>()("server/Relay", {
       if (dest === undefined || dest === user.name) return false
       const target = presence.find(dest)
       if (target === undefined || decodeStamp(args[1]) === undefined) return false
-      let frame: Uint8Array
-      try {
-        frame = recivFrame(user.nameBytes, args[1], args[2])
-      } catch {
-        return false
-      }
+      // no validation needed: a 32-byte name plus two arguments the framer accepted fit any frame limit
+      const relayed = [user.nameBytes, args[1], args[2]]
+      const frame = Buffer.allocUnsafe(packetSize({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }))
+      writePacket({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }, frame, 0)
       target.send(frame)
       conn.send(okFrame(packet.id))
       return true

@@ -1,7 +1,7 @@
 /** CONN: connect to a server, by its name in the local store or by address and port. */
 import { Duration, Effect, SubscriptionRef } from "effect"
 import { Client } from "../Client.js"
-import { AlreadyConnected, UsageError } from "../errors.js"
+import { AlreadyConnected, ConnectionLost, UsageError } from "../errors.js"
 import type { ServerRecord } from "../Store.js"
 
 export interface ConnInput {
@@ -74,5 +74,11 @@ export const conn = Effect.fn("commands.conn")(function*(input: ConnInput) {
     }
   ).pipe(Effect.tapError(() => client.connectFailed))
   yield* client.connected(effective, motd)
+  const after = yield* SubscriptionRef.get(client.connection.state)
+  if (after._tag !== "Connected") {
+    // dropped right after the greeting: the Disconnected event may have come first
+    yield* client.connectFailed
+    return yield* new ConnectionLost({ reason: after._tag === "Disconnected" ? (after.reason ?? "the connection closed") : "the connection closed" })
+  }
   return { server: effective, motd } satisfies ConnResult
 })

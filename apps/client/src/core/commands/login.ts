@@ -8,7 +8,7 @@ import { decrypt, fingerprint, publicKeyOf } from "@gochat/crypto"
 import { Action, decodeServerMessage, ErrorCode, HookType } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { AlreadyLoggedIn, CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
+import { AlreadyLoggedIn, CryptoFailure, ProtocolViolation } from "../errors.js"
 import { findAccount, unlock } from "./_account.js"
 import { checkUsername, utf8Decode } from "./_shared.js"
 
@@ -79,15 +79,27 @@ export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
   )
   if (permission !== undefined) yield* client.setPermission(permission)
 
+  // The login itself succeeded: problems with the follow-ups are reported, not failed.
   let pendingMessages = false
   if (input.catchUp !== false) {
     pendingMessages = yield* connection.request({ action: Action.RECIV }).pipe(
       Effect.as(true),
-      Effect.catchIf((e): e is ServerError => e._tag === "ServerError" && e.code === ErrorCode.EMPTY, () => Effect.succeed(false))
+      Effect.catchAll((e) =>
+        e._tag === "ServerError" && e.code === ErrorCode.EMPTY
+          ? Effect.succeed(false)
+          : e._tag === "ServerError" || e._tag === "RequestTimeout"
+          ? Effect.as(client.notice("warning", `could not fetch offline messages: ${e.message}`), false)
+          : Effect.fail(e)
+      )
     )
   }
   if (input.subscribe !== false) {
-    yield* connection.request({ action: Action.SUB, info: HookType.ALL })
+    yield* connection.request({ action: Action.SUB, info: HookType.ALL }).pipe(
+      Effect.catchTags({
+        ServerError: (e) => client.notice("warning", `could not subscribe to server events: ${e.message}`),
+        RequestTimeout: (e) => client.notice("warning", `could not subscribe to server events: ${e.message}`)
+      })
+    )
   }
   return { username, permission, usedToken, pendingMessages } satisfies LoginResult
 })

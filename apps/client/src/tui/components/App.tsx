@@ -5,7 +5,7 @@
  * that resolves every press through the bindings table.
  */
 import { Box } from "ink"
-import { useCallback } from "react"
+import { useCallback, useState } from "react"
 import type { Controller } from "../controller.js"
 import { useErrorTimeout } from "../hooks/useErrorTimeout.js"
 import { useKeypress } from "../hooks/useKeypress.js"
@@ -60,6 +60,8 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
   const state = useStore(controller.store)
   const size = useTerminalSize(fixedSize)
   const editor = useLineEditor(state.history)
+  // Ctrl-R: the renderer forgets the screen; a changed frame makes Ink draw all of it again.
+  const [redraws, setRedraws] = useState(0)
   const { dispatch } = controller
   useErrorTimeout(state.error, dispatch)
   const layout = computeLayout(state, size)
@@ -94,7 +96,8 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
         case "toggleUsers":
           return dispatch({ _tag: "ToggleUsers" })
         case "redraw":
-          return controller.onRedraw()
+          controller.onRedraw()
+          return setRedraws((n) => n + 1)
         case "pageUp":
           return dispatch({ _tag: "Scroll", delta: page })
         case "pageDown":
@@ -234,7 +237,7 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
         </Box>
         {layout.users > 0 ? <UsersPanel server={server} width={layout.users} height={layout.main} /> : null}
       </Box>
-      <StatusLine state={state} />
+      <StatusLine state={state} redraws={redraws} />
       {popup !== undefined ? (
         <PopupView popup={popup} width={size.columns} candidates={popup._tag === "Switcher" ? switcherCandidates(state, popup.value) : []} />
       ) : state.help ? null : (

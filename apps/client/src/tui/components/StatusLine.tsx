@@ -4,7 +4,8 @@ import { Text } from "ink"
 import type { AppState } from "../state/model.js"
 import { useSpinner } from "../hooks/useSpinner.js"
 
-export const StatusLine = ({ state }: { state: AppState }) => {
+/** `redraws` (Ctrl-R count) changes the frame invisibly so the whole screen is written again. */
+export const StatusLine = ({ state, redraws = 0 }: { state: AppState; redraws?: number }) => {
   const busy = state.busy[state.busy.length - 1]
   const frame = useSpinner(busy !== undefined)
   if (state.error?.info)
@@ -27,7 +28,7 @@ export const StatusLine = ({ state }: { state: AppState }) => {
     )
   return (
     <Text dimColor wrap="truncate">
-      {" Ctrl-L/F1 help · Ctrl-K buffers · Ctrl-S servers · Ctrl-Q quit"}
+      {" Ctrl-L/F1 help · Ctrl-K buffers · Ctrl-S servers · Ctrl-Q quit" + " ".repeat(redraws % 2)}
     </Text>
   )
 }
