@@ -3,12 +3,12 @@
  * code of section 2.4 for it.
  */
 import { Action, EMPTY_INFO, encodeStamp, ErrorCode, HookType, NULL_ID, UsrsType } from "@gochat/protocol"
-import { encrypt } from "@gochat/crypto"
+import { decrypt, encrypt } from "@gochat/crypto"
 import { Either } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/index.js"
 import { TestClient, text } from "./support/client.js"
-import { backends, freshIdentities, goldenKey, type Identity, start } from "./support/fixtures.js"
+import { backends, execSql, freshIdentities, goldenKey, type Identity, start } from "./support/fixtures.js"
 
 const alice = goldenKey("alice")
 const bob = goldenKey("bob")
@@ -108,6 +108,20 @@ describe.each(backends)("actions on $name", (backend) => {
     expect(errCode(await c.request(Action.VERIF, ["carol", "x"]))).toBe(ErrorCode.INVALID)
     // the other connection's pending challenge can no longer log in a second session
     expect(errCode(await other.request(Action.LOGIN, ["carol"]))).toBe(ErrorCode.DUPSESS)
+  })
+
+  it("two concurrent logins of one user: exactly one succeeds, the other gets ERR_DUPSESS", async () => {
+    const [id] = await freshIdentities(1)
+    const c1 = await open()
+    const c2 = await open()
+    expect((await c1.register("twin", id.pem)).action).toBe(Action.OK)
+    const [ch1, ch2] = await Promise.all([c1.request(Action.LOGIN, ["twin"]), c2.request(Action.LOGIN, ["twin"])])
+    expect([ch1.action, ch2.action]).toEqual([Action.VERIF, Action.VERIF])
+    const answer = (p: typeof ch1) => Either.getOrThrow(decrypt(id.key, p.args[0]))
+    const id1 = c1.send(Action.VERIF, ["twin", answer(ch1)])
+    const id2 = c2.send(Action.VERIF, ["twin", answer(ch2)])
+    const replies = await Promise.all([c1.reply(id1), c2.reply(id2)])
+    expect(replies.map(errCode).sort()).toEqual([-1, ErrorCode.DUPSESS])
   })
 
   it("LOGOUT: ERR_NOSESS, cancels a pending verification, ends the session with HOOK_NEWLOGOUT", async () => {
@@ -269,5 +283,16 @@ describe.each(backends)("actions on $name", (backend) => {
     const reply = await s.next()
     expect(reply.id).toBe(id2)
     expect(errCode(reply)).toBe(ErrorCode.INVALID)
+  })
+
+  it("a database failure is ERR_SERVER and the connection stays usable (runs last: breaks the schema)", async () => {
+    const [x, y] = await freshIdentities(2)
+    const c = await session("xena", x)
+    const other = await open()
+    expect((await other.register("yuri", y.pem)).action).toBe(Action.OK)
+    await execSql(server.settings, "DROP TABLE messages")
+    expect(errCode(await c.msg("yuri", Uint8Array.of(1)))).toBe(ErrorCode.SERVER)
+    expect(errCode(await c.request(Action.RECIV))).toBe(ErrorCode.SERVER)
+    expect((await c.request(Action.REQ, ["yuri"])).action).toBe(Action.REQ)
   })
 })

@@ -181,6 +181,23 @@ describe("operator CLI without a database", () => {
     expect(serve.err).toContain("database.user")
   })
 
+  it("logs go to the configured file with levels and annotations", async () => {
+    const logFile = path.join(tempDir(), "logs", "server.log")
+    fs.mkdirSync(path.dirname(logFile))
+    const server = await start(backends[0].fresh(), { logLevel: "INFO", logFile })
+    const c = await TestClient.open(server.port)
+    expect((await c.register("logan", ids[0].pem)).action).toBe(Action.OK)
+    expect((await c.login("logan", ids[0].key)).reply.action).toBe(Action.OK)
+    c.close()
+    await server.close()
+    const lines = fs.readFileSync(logFile, "utf8").trim().split("\n")
+    const login = lines.find((l) => l.includes('message=login'))
+    expect(login).toMatch(/level=INFO/)
+    expect(login).toMatch(/user=logan/)
+    expect(lines.some((l) => l.includes("level=DEBUG"))).toBe(false)
+    expect(lines.at(-1)).toMatch(/server stopped/)
+  })
+
   it("gencert writes a self-signed certificate and key with a warning", async () => {
     const out = path.join(tempDir(), "certs")
     const r = await cli("gencert", "--out", out, "--name", "chat.test")

@@ -5,7 +5,7 @@
  * flood, and both results are reported.
  */
 import { Action, HookType, errorName, type Packet } from "@gochat/protocol"
-import { BenchConn, text } from "../conn.js"
+import { text } from "../conn.js"
 import { MsgTemplate, idForSeq } from "../frames.js"
 import type { BenchKey } from "../keys.js"
 import type { RunningTarget } from "../target.js"

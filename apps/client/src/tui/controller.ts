@@ -241,8 +241,6 @@ export class Controller {
     const stamp = this.now()
     if (server.local) return this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp })
     if (server.user === null) return this.showError("you are not logged in")
-    const bytes = Buffer.byteLength(text, "utf8")
-    if (bytes > MAX_MESSAGE_BYTES) return this.showError(`message too long: ${bytes} bytes, at most ${MAX_MESSAGE_BYTES}`)
     if (stamp - this.lastSend < SEND_INTERVAL_MS) return this.showError("you are typing too fast")
     this.lastSend = stamp
     this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp })

@@ -175,6 +175,27 @@ describe("session", () => {
     expect(tui.backend.sent).toEqual([{ server: "test", peer: "bob", text: "hi bob" }])
   })
 
+  it("reopens stored conversations with their history at login", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    const t = Date.now() - 86_400_000
+    tui.backend.stored.set("test/bob", [
+      { peer: "bob", outgoing: true, stamp: t, text: "see you tomorrow" },
+      { peer: "bob", outgoing: false, stamp: t + 60_000, text: "bye" }
+    ])
+    await loginAlice(tui)
+    await tui.waitFor("(2) bob")
+    await tui.type(KEYS.alt("2"))
+    const frame = await tui.waitFor("see you tomorrow")
+    expect(frame).toContain("[bob] at")
+    // A first message from someone else opens their buffer and loads what is stored.
+    tui.backend.stored.set("test/carol", [{ peer: "carol", outgoing: false, stamp: t, text: "old news" }])
+    tui.backend.emit({ _tag: "Message", server: "test", sender: "carol", stamp: Date.now(), text: "fresh news" })
+    await tui.waitFor("carol [1]")
+    await tui.type(KEYS.alt("3"))
+    await tui.waitFor("old news")
+    await tui.waitFor("fresh news")
+  })
+
   it("warns with a banner when a contact's key changed until /trust", async () => {
     tui = await renderTui({ servers: [SERVER] })
     tui.backend.keyChanges.set("mallory", { pinned: "SHA256:old", offered: "SHA256:new" })

@@ -19,7 +19,8 @@ export interface FakeBackend extends TuiBackend {
   readonly calls: Array<string>
   readonly sent: Array<{ server: string; peer: string; text: string }>
   readonly online: Map<string, Array<OnlineUser>>
-  readonly history: Map<string, Array<StoredMessage>>
+  /** Stored conversations by `server/peer`. */
+  readonly stored: Map<string, Array<StoredMessage>>
   readonly keyChanges: Map<string, KeyChange>
   /** The next call of this method waits until the returned release function runs. */
   readonly gate: (method: string) => () => void
@@ -34,7 +35,7 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
   const calls: Array<string> = []
   const sent: Array<{ server: string; peer: string; text: string }> = []
   const online = new Map<string, Array<OnlineUser>>()
-  const history = new Map<string, Array<StoredMessage>>()
+  const stored = new Map<string, Array<StoredMessage>>()
   const keyChanges = new Map<string, KeyChange>()
   const gates = new Map<string, Deferred.Deferred<void>>()
   const fail = (message: string) => Effect.fail(new BackendError({ message }))
@@ -55,7 +56,7 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
     calls,
     sent,
     online,
-    history,
+    stored,
     keyChanges,
     gate: (method) => {
       const deferred = Effect.runSync(Deferred.make<void>())
@@ -106,7 +107,7 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
     subscribe: (_server, hook) => track(`subscribe:${hook}`, Effect.void),
     unsubscribe: (_server, hook) => track(`unsubscribe:${hook}`, Effect.void),
     admin: (_server, op, args) => track(`admin:${op}:${args.join(",")}`, Effect.void),
-    conversations: (server) => track("conversations", Effect.sync(() => [...history.keys()].filter((k) => k.startsWith(`${server}/`)).map((k) => k.slice(server.length + 1)))),
+    conversations: (server) => track("conversations", Effect.sync(() => [...stored.keys()].filter((k) => k.startsWith(`${server}/`)).map((k) => k.slice(server.length + 1)))),
     openConversation: (server, peer) =>
       track(
         "openConversation",
@@ -114,12 +115,12 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
           ? fail("content can not be found")
           : Effect.sync(() => {
               const change = keyChanges.get(peer)
-              const h = history.get(`${server}/${peer}`) ?? []
+              const h = stored.get(`${server}/${peer}`) ?? []
               return change ? { peer, history: h, keyChange: change } : { peer, history: h }
             })
       ),
-    history: (server, peer) => track("history", Effect.sync(() => history.get(`${server}/${peer}`) ?? [])),
-    closeConversation: (server, peer) => track("closeConversation", Effect.sync(() => void history.delete(`${server}/${peer}`))),
+    history: (server, peer) => track("history", Effect.sync(() => stored.get(`${server}/${peer}`) ?? [])),
+    closeConversation: (server, peer) => track("closeConversation", Effect.sync(() => void stored.delete(`${server}/${peer}`))),
     send: (server, peer, text) =>
       track(
         "send",

@@ -18,6 +18,8 @@ import { Effect, Either } from "effect"
 import { freshDatabase, mariadbUrl } from "../../../../test-support/index.js"
 import { type RunningServer, type ServerSettings, startServer, type StartServerOptions, storageLayer } from "../../src/index.js"
 import { UsersRepo } from "../../src/storage/UsersRepo.js"
+import { databaseLayer } from "../../src/storage/Database.js"
+import { SqlClient } from "@effect/sql"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
 export const goldenDir = path.join(repoRoot, "test-support/golden")
@@ -86,5 +88,13 @@ export const setLevel = (settings: ServerSettings, name: string, level: number):
   Effect.runPromise(
     Effect.flatMap(UsersRepo, (users) => users.setPermission(name, level)).pipe(
       Effect.provide(storageLayer(settings))
+    )
+  )
+
+/** Runs one raw SQL statement on a server's database (to break it on purpose in a test). */
+export const execSql = (settings: ServerSettings, statement: string): Promise<void> =>
+  Effect.runPromise(
+    Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.asVoid(sql.unsafe(statement))).pipe(
+      Effect.provide(databaseLayer(settings.database))
     )
   )
