@@ -90,7 +90,7 @@ export const keysNeeded = (o: BenchOptions): number => {
       case "login":
         return o.login.concurrency
       case "offline":
-        return 2
+        return 4
       case "slow":
         return 2 * o.slow.pairs + 2 + o.slow.flooders
       default:

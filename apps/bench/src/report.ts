@@ -70,6 +70,21 @@ const rowsOf = (s: ScenarioResult): Row[] => {
           "",
           errs(s.store.errors)
         ],
+        ...(s.othersDuringStore && s.othersDuringStore.latencyMs.count > 0
+          ? [
+              [
+                "  others' ping-pong during the store",
+                `${s.othersDuringStore.latencyMs.count} msgs`,
+                ms(s.othersDuringStore.latencyMs.p50),
+                ms(s.othersDuringStore.latencyMs.p99),
+                ms(s.othersDuringStore.latencyMs.max),
+                "",
+                "",
+                "",
+                ""
+              ] as Row
+            ]
+          : []),
         [
           `catch-up ${s.catchUp.received}`,
           `${(s.catchUp.elapsedMs / 1000).toFixed(3)} s`,

@@ -58,6 +58,9 @@ if (ll.length) {
 for (const [label, r] of [["SQLite", misc], ["MariaDB", maria]] as const) {
   for (const o of of(r, "offline")) {
     row(`offline store (${label}), OK after commit`, label === "MariaDB" ? "~670 msg/s" : "–", "≥ 6,700 msg/s", `${k(o.store.msgsPerSec)} msg/s, ${f(o.store.server?.cpuUsPerUnit ?? NaN, 0)} µs CPU/msg`, "1 run")
+    const od = o.othersDuringStore?.latencyMs
+    if (od && od.count > 0)
+      row(`others' ping-pong during that store (${label})`, "–", "unaffected (~0.1 ms)", `${od.count} round trips in ${f(o.store.elapsedMs / 1000)} s: p50 ${f(od.p50)} ms, p99 ${f(od.p99)} ms, max ${f(od.max)} ms`, "1 run")
     row(`catch-up of ${o.catchUp.received} (${label})`, label === "MariaDB" ? "0.05 s" : "–", "≤ 0.05 s", `${f(o.catchUp.elapsedMs / 1000, 3)} s, exactly-once: ${o.catchUp.exactlyOnce ? "yes" : "NO"}`, "1 run")
   }
   for (const l of of(r, "login")) row(`login rate (${label}), 4 connections`, "–", "–", `${f(l.loginsPerSec)} logins/s, ${f((l.server?.cpuUsPerUnit ?? NaN) / 1000, 2)} ms server CPU/login`, `${l.logins} logins`)

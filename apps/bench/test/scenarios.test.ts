@@ -86,6 +86,7 @@ describe("scenarios against our server", () => {
       secondReciv: "ERR_EMPTY"
     })
     expect(r.drainedBefore).toBe(0)
+    expect(r.othersDuringStore?.latencyMs).toBeDefined()
   })
 
   it("idle connections: every connection gets its HELLO, RSS is read", async () => {

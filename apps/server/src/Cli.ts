@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { isPermission, isValidUsername, normalizeUsername, PROTOCOL_VERSION, permissionName } from "@gochat/protocol"
-import { Console, Data, Effect, Layer, Option } from "effect"
+import { Config, Console, Data, Effect, Layer, Option } from "effect"
 import {
   type ConfigOverrides,
   describeDatabase,
@@ -33,40 +33,61 @@ class CliError extends Data.TaggedError("CliError")<{ readonly message: string }
 
 const config = Options.text("config").pipe(
   Options.withDescription("server.json (the original's keys plus ours); flags override it"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_CONFIG")))
 )
 const db = Options.text("db").pipe(
   Options.withDescription("database: sqlite:<path> or mysql://user:pass@host:port/db (default sqlite:<data-dir>/gochat.db)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_DB")))
 )
 const dataDir = Options.text("data-dir").pipe(
   Options.withDescription("directory for the embedded SQLite database (default ./data)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_DATA_DIR")))
 )
 const port = Options.integer("port").pipe(
   Options.withDescription("plain TCP port (default 9037; 0 picks a free port and prints it)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.integer("GOCHAT_PORT")))
 )
 const address = Options.text("address").pipe(
   Options.withDescription("address both listeners bind (default 0.0.0.0)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_ADDRESS")))
 )
 const logLevel = Options.text("log-level").pipe(
   Options.withDescription("ALL, DEBUG, INFO, WARNING, ERROR, FATAL or NONE (default INFO)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_LOG_LEVEL")))
 )
-const logFile = Options.text("log-file").pipe(Options.withDescription("append logs to this file instead of stdout"), Options.optional)
+const logFile = Options.text("log-file").pipe(
+  Options.withDescription("append logs to this file instead of stdout"),
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_LOG_FILE")))
+)
 const maxClients = Options.integer("max-clients").pipe(
   Options.withDescription("connections served at once; later ones wait in a FIFO queue (default 1000)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.integer("GOCHAT_MAX_CLIENTS")))
 )
 const tlsPort = Options.integer("tls-port").pipe(
   Options.withDescription("enable the TLS listener on this port (needs --tls-cert and --tls-key or the config's)"),
-  Options.optional
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.integer("GOCHAT_TLS_PORT")))
 )
-const tlsCert = Options.text("tls-cert").pipe(Options.withDescription("TLS certificate PEM file"), Options.optional)
-const tlsKey = Options.text("tls-key").pipe(Options.withDescription("TLS private key PEM file"), Options.optional)
+const tlsCert = Options.text("tls-cert").pipe(
+  Options.withDescription("TLS certificate PEM file"),
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_TLS_CERT")))
+)
+const tlsKey = Options.text("tls-key").pipe(
+  Options.withDescription("TLS private key PEM file"),
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_TLS_KEY")))
+)
 
+/** Every serve option also reads an environment variable (GOCHAT_PORT, GOCHAT_DB, ...): flags > env > file. */
 const serveOptions = { config, db, dataDir, port, address, logLevel, logFile, maxClients, tlsPort, tlsCert, tlsKey }
 const dbOptions = { config, db, dataDir }
 

@@ -39,6 +39,8 @@ export interface RunningServer {
   /** the TLS port actually bound, if TLS is enabled */
   readonly tlsPort: number | undefined
   readonly settings: ServerSettings
+  /** the process serving (this one) */
+  readonly pid: number
   /** graceful stop (idempotent) */
   readonly close: () => Promise<void>
   /** resolves once the server stopped (close() or a scheduled ADMIN_SHTDWN) */
@@ -83,5 +85,5 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
   const close = () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))
   const stopped = Effect.runPromise(shutdown.stopped).then(close)
 
-  return { port: listeners.port, tlsPort: listeners.tlsPort, settings, close, stopped }
+  return { port: listeners.port, tlsPort: listeners.tlsPort, settings, pid: process.pid, close, stopped }
 }

@@ -135,9 +135,18 @@ describe("operator CLI without a database", () => {
   it("config check prints the effective configuration; a bad value is one line naming the key", async () => {
     const dir = tempDir()
     const good = path.join(dir, "server.json")
+    // every key of the original's config/server_example.json
     fs.writeFileSync(good, JSON.stringify({
-      database: { address: "db.local", port: 3307, user: "u", password: "secret", db_name: "chat" },
-      server: { address: "127.0.0.1", port: 9100, max_clients: 5, logs: { level: "ERROR" }, default_motd: "hey" }
+      database: {
+        address: "db.local", port: 3307, user: "u", password: "secret", db_name: "chat",
+        enable_logs: false, log_file: "logs/database.log"
+      },
+      server: {
+        address: "127.0.0.1", port: 9100, max_clients: 5,
+        tls: { enabled: false, port: 8037, cert_file: "certs/gochat.pem", key_file: "certs/gochat.key" },
+        logs: { level: "ERROR", log_file: "" },
+        default_motd: "hey"
+      }
     }))
     const ok = await cli("config", "check", good)
     expect(ok.code).toBe(0)
@@ -151,9 +160,15 @@ describe("operator CLI without a database", () => {
       database: { kind: "mysql", host: "db.local", port: 3307, user: "u", database: "chat", password: "<redacted>" }
     })
     expect(ok.out).not.toContain("secret")
-    // flags override the file
-    const overridden = await cli("config", "check", "--port", "9200", good)
-    expect(JSON.parse(overridden.out.slice(0, overridden.out.lastIndexOf("}") + 1)).port).toBe(9200)
+    // flags override the environment, which overrides the file
+    const portOf = (r: CliResult) => JSON.parse(r.out.slice(0, r.out.lastIndexOf("}") + 1)).port
+    process.env.GOCHAT_PORT = "9300"
+    try {
+      expect(portOf(await cli("config", "check", good))).toBe(9300)
+      expect(portOf(await cli("config", "check", "--port", "9200", good))).toBe(9200)
+    } finally {
+      delete process.env.GOCHAT_PORT
+    }
 
     const cases: Array<[unknown, string]> = [
       [{ server: { port: "abc" } }, "server.port: expected an integer port between 0 and 65535"],
@@ -161,7 +176,8 @@ describe("operator CLI without a database", () => {
       [{ server: { tls: { enabled: true } } }, "server.tls.cert_file: required when TLS is enabled"],
       [{ server: { logs: { level: "LOUD" } } }, "server.logs.level: expected one of"],
       [{ server: { prot: 1 } }, "server.prot: unknown key"],
-      [{ database: { address: "x" } }, "database.user: required when database.address is set"]
+      [{ database: { address: "x" } }, "database.user: required when database.address is set"],
+      [{ server: { default_motd: "x".repeat(2046) } }, "server.default_motd: expected at most 2045 bytes"]
     ]
     for (const [json, message] of cases) {
       const file = path.join(dir, "bad.json")

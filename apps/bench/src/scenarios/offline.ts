@@ -9,7 +9,8 @@ import { BenchConn } from "../conn.js"
 import { MsgTemplate, bodySender, bodySeq, idForSeq } from "../frames.js"
 import type { BenchKey } from "../keys.js"
 import type { RunningTarget } from "../target.js"
-import { login, logout, logoutAndClose } from "../users.js"
+import { Samples, type Percentiles } from "../stats.js"
+import { connectAndLogin, login, logout, logoutAndClose } from "../users.js"
 import { countError, meterServer, monoUs, round2, type ServerUsage } from "./common.js"
 
 export interface OfflineOptions {
@@ -24,6 +25,7 @@ export interface OfflineResult {
   readonly params: OfflineOptions
   readonly store: {
     readonly completed: boolean
+    /** replies received (OK or ERR); `errors` counts the ERRs */
     readonly acked: number
     readonly elapsedMs: number
     readonly msgsPerSec: number
@@ -40,6 +42,7 @@ export interface OfflineResult {
     readonly okMs: number
     readonly received: number
     readonly duplicates: number
+    /** acknowledged as stored but never delivered */
     readonly missing: number
     readonly unexpected: number
     readonly exactlyOnce: boolean
@@ -50,6 +53,11 @@ export interface OfflineResult {
   }
   /** messages already waiting for the receiver before the run (earlier runs against a persistent database) */
   readonly drainedBefore: number
+  /**
+   * With 4 keys: an unrelated pair ping-pongs (1 in flight) during the store phase; its latency shows whether
+   * storing messages holds up everyone else.
+   */
+  readonly othersDuringStore?: { readonly latencyMs: Percentiles }
 }
 
 /** Fetches and discards everything stored for the logged-in user of `conn`; returns how many. */
@@ -68,7 +76,7 @@ const drain = async (conn: BenchConn): Promise<number> => {
 }
 
 export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<BenchKey>, o: OfflineOptions): Promise<OfflineResult> => {
-  const [senderKey, receiverKey] = keys
+  const [senderKey, receiverKey, pingKey, pongKey] = keys
   const N = o.messages
   const timeoutMs = o.timeoutMs ?? 60_000
   // make sure the receiver starts with an empty mailbox, and is offline
@@ -79,6 +87,7 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
 
   const sender = await BenchConn.connect(target)
   let receiver: BenchConn | undefined
+  const pingPair = pingKey && pongKey ? await connectAndLogin(target, [pingKey, pongKey]) : []
   try {
     await login(sender, senderKey)
     // ---- store phase
@@ -86,9 +95,13 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     let sent = 0
     let acked = 0
     const errors: Record<string, number> = {}
+    let stopped = false
     let finish: (why?: string) => void = () => {}
     const done = new Promise<string | undefined>((r) => (finish = r))
+    let settled: () => void = () => {}
+    const allAcked = new Promise<void>((r) => (settled = r))
     const refill = () => {
+      if (stopped) return
       const n = Math.min(N, acked + o.window) - sent
       if (n <= 0) return
       const buf = Buffer.allocUnsafe(n * t.size)
@@ -102,20 +115,58 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     sender.afterChunk = () => {
       refill()
       if (acked >= N) finish()
+      if (acked >= sent && stopped) settled()
     }
     sender.whenClosed().then(() => finish(`sender connection closed: ${sender.closedReason}`))
+    // ping-pong between two other users while the store runs
+    const others = new Samples(1024)
+    let pinging = false
+    const startPing = () => {
+      if (pingPair.length < 2) return
+      const [ping, pong] = pingPair
+      const tp = new MsgTemplate(pongKey.username, 1, o.size)
+      const buf = Buffer.allocUnsafe(tp.size)
+      let seq = 0
+      let sentAt = 0
+      const one = () => {
+        if (!pinging) return
+        tp.writeTo(buf, 0, idForSeq(seq), seq)
+        seq++
+        sentAt = performance.now()
+        ping.write(Buffer.from(buf))
+      }
+      pong.onPacket = (p) => {
+        if (p.action !== Action.RECIV) return
+        others.add(performance.now() - sentAt)
+        one()
+      }
+      pinging = true
+      one()
+    }
     const storeMeter = meterServer(target)
     const t0 = performance.now()
     const mono0 = monoUs()
     const timer = setTimeout(() => finish("store timeout"), timeoutMs)
     refill()
+    startPing()
     const storeAbort = await done
+    pinging = false
     clearTimeout(timer)
     const storeMs = performance.now() - t0
     const mono1 = monoUs()
     const storeUsage = storeMeter.stop(acked)
+    // after a timeout, let the messages still in flight be answered (bounded) so the catch-up knows what to expect
+    stopped = true
+    if (acked < sent && sender.closedReason === undefined) {
+      let t2: NodeJS.Timeout | undefined
+      await Promise.race([allAcked, new Promise<void>((r) => (t2 = setTimeout(r, 15_000)))])
+      clearTimeout(t2)
+    }
     sender.onPacket = () => {}
     sender.afterChunk = undefined
+    const failedStores = Object.values(errors).reduce((a, b) => a + b, 0)
+    /** messages the server acknowledged as stored */
+    const stored = acked - failedStores
 
     // ---- catch-up phase
     receiver = await BenchConn.connect(target)
@@ -126,7 +177,7 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     let unexpected = 0
     let allIn: (why?: string) => void = () => {}
     const caughtUp = new Promise<string | undefined>((r) => (allIn = r))
-    const expected = N - (errors && Object.values(errors).reduce((a, b) => a + b, 0))
+    const expected = stored
     let tLast = 0
     receiver.onPacket = (p) => {
       if (p.action !== Action.RECIV || p.args.length < 3) {
@@ -166,7 +217,7 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
     if (second.action === Action.OK) await drain(receiver)
     receiver.onPacket = () => {}
     await logout(receiver)
-    const missing = N - received
+    const missing = Math.max(0, stored - received)
     return {
       scenario: "offline",
       params: o,
@@ -193,9 +244,10 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
         server: catchUsage,
         monotonicUs: [mono2, mono3]
       },
-      drainedBefore
+      drainedBefore,
+      ...(pingPair.length === 2 ? { othersDuringStore: { latencyMs: others.percentiles() } } : {})
     }
   } finally {
-    await logoutAndClose(receiver ? [sender, receiver] : [sender])
+    await logoutAndClose(receiver ? [sender, receiver, ...pingPair] : [sender, ...pingPair])
   }
 }

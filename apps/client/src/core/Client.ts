@@ -224,8 +224,14 @@ export class Client extends Effect.Service<Client>()("client/Client", {
       }),
       /** The server of the open connection. */
       server: Effect.suspend(() => (server === undefined ? Effect.fail(new NotConnected()) : Effect.succeed(server))),
-      /** The logged-in session. */
-      session: Effect.suspend(() => (session === undefined ? Effect.fail(new NotLoggedIn()) : Effect.succeed(session))),
+      /** The logged-in session (NotConnected when there is not even a connection). */
+      session: Effect.suspend((): Effect.Effect<Session, NotLoggedIn | NotConnected> =>
+        session !== undefined
+          ? Effect.succeed(session)
+          : server === undefined
+          ? Effect.fail(new NotConnected())
+          : Effect.fail(new NotLoggedIn())
+      ),
       currentSession: Effect.sync(() => session),
       loggedIn: (s: Session, permission: number | undefined) =>
         Effect.suspend(() => {

@@ -72,9 +72,14 @@ export class TooManyRequests extends Data.TaggedError("TooManyRequests")<{}> {
 export class ServerError extends Data.TaggedError("ServerError")<{
   readonly action: string
   readonly code: number
+  /** What the refusal means for this request, when the command knows better than the code. */
+  readonly detail?: string
 }> {
   override get message() {
-    return `server refused ${this.action}: ${errorDescription(this.code)} (${errorName(this.code)})`
+    const code = `${errorDescription(this.code)} (${errorName(this.code)})`
+    return this.detail !== undefined
+      ? `${this.detail} (server: ${code})`
+      : `server refused ${this.action}: ${code}`
   }
 }
 

@@ -4,14 +4,14 @@
  * the prompt, EXIT / Ctrl-D / end of stdin to leave. Also the event printer used by one-shot runs.
  */
 import { CliConfig, CommandDescriptor, HelpDoc, ValidationError } from "@effect/cli"
-import { Effect, Fiber, Queue, SubscriptionRef } from "effect"
+import { Effect, Fiber, Queue, Stream, SubscriptionRef } from "effect"
 import { Client, type ClientEvent } from "../core/Client.js"
 import { ClientConfig } from "../core/Config.js"
 import { CommandFailed, lineCommand } from "./commands.js"
 import { failure, formatEvent } from "./format.js"
 import { help, helpText } from "./help.js"
 import { ShellIo } from "./ShellIo.js"
-import { tokenize } from "./tokenize.js"
+import { splitLine } from "./tokenize.js"
 
 const cliConfig = CliConfig.make({ isCaseSensitive: false, showBuiltIns: false, finalCheckBuiltIn: false })
 
@@ -87,11 +87,16 @@ export const runShell = (options: { readonly banner?: boolean } = {}) =>
     const stopPrinter = yield* startEventPrinter
     if (options.banner !== false && io.tty) yield* io.print("gochat shell - type HELP [command] for help, EXIT to leave")
     if (config.shellServer !== undefined) yield* runLine(["conn"]).pipe(Effect.ignore)
+    // the prompt follows the state, also when the server drops us while we wait for a line
+    yield* client.state.changes.pipe(
+      Stream.runForEach((st) => io.setPrompt(promptFor(st, io.tty))),
+      Effect.forkScoped
+    )
     while (true) {
       const st = yield* SubscriptionRef.get(client.state)
-      const line = yield* io.readLine(promptFor(st, io.tty))
+      const line = yield* io.readLine(promptFor(st, io.tty), "command").pipe(Effect.orElseSucceed(() => ""))
       if (line === undefined) break
-      const words = tokenize(line)
+      const words = splitLine(line)
       if (!words.ok) {
         yield* io.print(failure(line.trim().split(/\s+/)[0] ?? "", words.error))
         continue

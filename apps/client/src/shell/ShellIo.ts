@@ -3,7 +3,7 @@
  * lines printed above the prompt without disturbing what the user is typing. Without a TTY:
  * commands and passwords are plain stdin lines (no prompt, no echo), and EOF ends input.
  */
-import { Context, Effect, Layer, Queue } from "effect"
+import { Context, Data, Effect, Layer, Queue } from "effect"
 import * as readline from "node:readline"
 
 export interface ShellIoShape {
@@ -11,15 +11,28 @@ export interface ShellIoShape {
   readonly tty: boolean
   /** Print text (one or more lines) above the prompt. */
   readonly print: (text: string) => Effect.Effect<void>
-  /** Next input line, after showing `prompt` on a TTY. `undefined` at end of input. */
-  readonly readLine: (prompt: string) => Effect.Effect<string | undefined>
-  /** Like readLine, but nothing typed is shown. */
-  readonly readSecret: (prompt: string) => Effect.Effect<string | undefined>
+  /**
+   * Next input line, after showing `prompt` on a TTY. `undefined` at end of input. Fails with
+   * InputCancelled when the user presses Ctrl-C while a command asks for input (not at the
+   * command prompt, where Ctrl-C only abandons the line).
+   */
+  readonly readLine: (prompt: string, kind?: "command" | "input") => Effect.Effect<string | undefined, InputCancelled>
+  /** Like readLine for a command's input, but nothing typed is shown. */
+  readonly readSecret: (prompt: string) => Effect.Effect<string | undefined, InputCancelled>
+  /** Change the command prompt, redrawing it at once if it is showing (e.g. after a disconnection). */
+  readonly setPrompt: (prompt: string) => Effect.Effect<void>
+}
+
+/** Ctrl-C while a command was asking for input. */
+export class InputCancelled extends Data.TaggedError("InputCancelled")<{}> {
+  override get message() {
+    return "cancelled (Ctrl-C)"
+  }
 }
 
 export class ShellIo extends Context.Tag("client/shell/ShellIo")<ShellIo, ShellIoShape>() {}
 
-type Line = { readonly line: string } | { readonly eof: true }
+type Line = { readonly line: string } | { readonly eof: true } | { readonly cancel: true }
 
 interface MutableReadline extends readline.Interface {
   /** readline's internal output hook, replaced to hide password input. */
@@ -47,7 +60,11 @@ export const makeNodeShellIo = (
       Queue.unsafeOffer(lines, { eof: true })
     })
     let muted = false
+    /** The command prompt is showing. */
     let prompting = false
+    /** A command is reading a line or a password. */
+    let asking = false
+    let commandPrompt = ""
     if (tty) {
       const write = rl._writeToOutput?.bind(rl)
       rl._writeToOutput = (s: string) => {
@@ -56,31 +73,37 @@ export const makeNodeShellIo = (
       }
     }
 
-    // Ctrl-C on a TTY: abandon the current line like a shell does (EXIT or Ctrl-D quits).
+    // Ctrl-C on a TTY: abandon the current line like a shell does (EXIT or Ctrl-D quits); while a
+    // command asks for a password or a name, cancel that command.
     rl.on("SIGINT", () => {
       output.write("^C\n")
       const editable = rl as unknown as { line: string; cursor: number }
       editable.line = ""
       editable.cursor = 0
-      if (prompting) rl.prompt()
+      if (asking) Queue.unsafeOffer(lines, { cancel: true })
+      else if (prompting) rl.prompt()
     })
 
     const take = Effect.flatMap(Queue.take(lines), (l) =>
-      Effect.sync(() => {
+      Effect.suspend((): Effect.Effect<string | undefined, InputCancelled> => {
         prompting = false
+        asking = false
         if ("eof" in l) {
           Queue.unsafeOffer(lines, l) // every later read sees EOF too
-          return undefined
+          return Effect.succeed(undefined)
         }
-        return l.line
+        if ("cancel" in l) return Effect.fail(new InputCancelled())
+        return Effect.succeed(l.line)
       }))
 
-    const readLine = (prompt: string) =>
+    const readLine = (prompt: string, kind: "command" | "input" = "input") =>
       Effect.suspend(() => {
+        if (kind === "command") commandPrompt = prompt
         if (tty && !ended) {
           rl.setPrompt(prompt)
           rl.prompt()
-          prompting = true
+          prompting = kind === "command"
+          asking = kind === "input"
         }
         return take
       })
@@ -92,7 +115,20 @@ export const makeNodeShellIo = (
         output.write(prompt)
         muted = true
         prompting = false
+        asking = true
         return Effect.ensuring(take, Effect.sync(() => (muted = false)))
+      })
+
+    const setPrompt = (prompt: string) =>
+      Effect.sync(() => {
+        if (prompt === commandPrompt) return
+        commandPrompt = prompt
+        if (tty && prompting) {
+          rl.setPrompt(prompt)
+          readline.clearLine(output, 0)
+          readline.cursorTo(output, 0)
+          rl.prompt(true)
+        }
       })
 
     const print = (text: string) =>
@@ -108,7 +144,7 @@ export const makeNodeShellIo = (
         }
       })
 
-    return ShellIo.of({ tty, print, readLine, readSecret })
+    return ShellIo.of({ tty, print, readLine, readSecret, setPrompt })
   })
 
 export const NodeShellIoLive = Layer.scoped(ShellIo, makeNodeShellIo())

@@ -16,6 +16,8 @@ import { failure, formatStamp, info, levelName, ok } from "./format.js"
 import { help, helpText } from "./help.js"
 import { ShellIo } from "./ShellIo.js"
 
+const cancelled = () => new UsageError({ reason: "cancelled (Ctrl-C)" })
+
 /** Whether commands run inside the interactive shell or once from the system shell. */
 export class ShellMode extends Context.Tag("client/shell/ShellMode")<ShellMode, { readonly interactive: boolean }>() {}
 
@@ -45,6 +47,7 @@ export const askPassword = (prompt: string, passwordFile: Option.Option<string>)
     onSome: readPasswordFile,
     onNone: () =>
       Effect.flatMap(ShellIo, (io) => io.readSecret(prompt)).pipe(
+        Effect.mapError(cancelled),
         Effect.flatMap((pw) =>
           pw === undefined
             ? Effect.fail(new UsageError({ reason: "no password given: input ended (use --password-file when scripting)" }))
@@ -132,6 +135,7 @@ const ensureLoggedIn = (o: RemoteOptions) =>
       return
     }
     if (Option.isSome(o.user)) {
+      yield* commands.loginCheck(o.user.value)
       const password = yield* askPassword(`${o.user.value}'s password: `, o.passwordFile)
       return yield* printLogin(yield* commands.login({ username: o.user.value, password }))
     }
@@ -196,7 +200,7 @@ const reg = described("reg", Command.make("reg", {
     const client = yield* Client
     yield* client.server
     const io = yield* ShellIo
-    const name = Option.isSome(a.username) ? a.username.value : yield* io.readLine("username: ")
+    const name = Option.isSome(a.username) ? a.username.value : yield* io.readLine("username: ").pipe(Effect.mapError(cancelled))
     if (name === undefined || name.trim() === "") return yield* new UsageError({ reason: "the username cannot be empty" })
     const password = yield* askNewPassword(a.passwordFile)
     yield* print("[...] generating an RSA-4096 key pair and registering...")
@@ -214,7 +218,7 @@ const login = described("login", Command.make("login", {
   run("login", Effect.gen(function*() {
     yield* ensureConnected({ ...a, user: Option.none() })
     const client = yield* Client
-    yield* client.server
+    yield* commands.loginCheck(a.username)
     const password = yield* askPassword(`${a.username}'s password: `, a.passwordFile)
     yield* printLogin(yield* commands.login({ username: a.username, password, catchUp: !a.noCatchup }))
   }))))
@@ -350,6 +354,8 @@ const importCommand = described("import", Command.make("import", {
   passwordFile: passwordFileOption
 }, (a) =>
   run("import", Effect.gen(function*() {
+    const server = Option.getOrUndefined(a.server)
+    yield* commands.importCheck({ username: a.username, file: a.file, ...(server !== undefined ? { server } : {}) })
     const password = yield* askNewPassword(a.passwordFile)
     const r = yield* commands.importKey({
       username: a.username,
@@ -366,6 +372,8 @@ const exportCommand = described("export", Command.make("export", {
   passwordFile: passwordFileOption
 }, (a) =>
   run("export", Effect.gen(function*() {
+    const server = Option.getOrUndefined(a.server)
+    yield* commands.exportCheck({ username: a.username, ...(server !== undefined ? { server } : {}) })
     const password = yield* askPassword(`${a.username}'s password: `, a.passwordFile)
     const r = yield* commands.exportKey({ username: a.username, password, ...(Option.isSome(a.server) ? { server: a.server.value } : {}) })
     yield* print(ok(`private key written to ${r.file} (keep it secret)`))

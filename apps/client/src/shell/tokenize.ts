@@ -1,15 +1,28 @@
 /**
  * Split a shell line into words: whitespace separates, "double" and 'single' quotes group,
  * a backslash escapes the next character outside single quotes.
+ *
+ * `splitLine` adds the rule for commands that end with free text (`MSG <user> <text...>`,
+ * `ADMIN broadcast <text>`, `ADMIN motd <text>`): the text is the rest of the line as typed,
+ * so apostrophes and repeated spaces survive; quotes around the whole text are removed.
  */
 export type Tokens = { readonly ok: true; readonly words: ReadonlyArray<string> } | { readonly ok: false; readonly error: string }
 
-export const tokenize = (line: string): Tokens => {
-  const words: Array<string> = []
+interface Word {
+  readonly word: string
+  readonly start: number
+  readonly end: number
+}
+
+/** The next word at or after `from`, undefined at the end of the line, or an error. */
+const nextWord = (line: string, from: number): Word | undefined | { readonly error: string } => {
+  let i = from
+  while (i < line.length && /\s/.test(line[i])) i++
+  if (i >= line.length) return undefined
+  const start = i
   let current = ""
-  let inWord = false
   let quote: '"' | "'" | undefined
-  for (let i = 0; i < line.length; i++) {
+  for (; i < line.length; i++) {
     const c = line[i]
     if (quote !== undefined) {
       if (c === quote) quote = undefined
@@ -17,22 +30,73 @@ export const tokenize = (line: string): Tokens => {
       else current += c
       continue
     }
-    if (c === '"' || c === "'") {
-      quote = c
-      inWord = true
-    } else if (c === "\\" && i + 1 < line.length) {
-      current += line[++i]
-      inWord = true
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(current)
-      current = ""
-      inWord = false
-    } else {
-      current += c
-      inWord = true
-    }
+    if (c === '"' || c === "'") quote = c
+    else if (c === "\\" && i + 1 < line.length) current += line[++i]
+    else if (/\s/.test(c)) break
+    else current += c
   }
-  if (quote !== undefined) return { ok: false, error: `unterminated ${quote === '"' ? "double" : "single"} quote` }
-  if (inWord) words.push(current)
-  return { ok: true, words }
+  if (quote !== undefined) return { error: `unterminated ${quote === '"' ? "double" : "single"} quote` }
+  return { word: current, start, end: i }
+}
+
+export const tokenize = (line: string): Tokens => {
+  const words: Array<string> = []
+  let at = 0
+  while (true) {
+    const w = nextWord(line, at)
+    if (w === undefined) return { ok: true, words }
+    if ("error" in w) return { ok: false, error: w.error }
+    words.push(w.word)
+    at = w.end
+  }
+}
+
+/** Options of the text commands that take a value (the others are flags). */
+const valueOptions = new Set(["--server", "--user", "--password-file"])
+
+/** How many positional words come before the free text, or undefined if the command has none. */
+const wordsBeforeText = (positionals: ReadonlyArray<string>): number | undefined => {
+  const name = positionals[0]?.toLowerCase()
+  if (name === "msg") return 2
+  if (name === "admin" && positionals.length >= 2) {
+    const op = positionals[1].toLowerCase()
+    if (op === "broadcast" || op === "motd") return 2
+  }
+  return undefined
+}
+
+/** Words of a shell line, with the free text of MSG / ADMIN broadcast / ADMIN motd as one word. */
+export const splitLine = (line: string): Tokens => {
+  const words: Array<string> = []
+  const positionals: Array<string> = []
+  let at = 0
+  let expectValue = false
+  while (true) {
+    const before = wordsBeforeText(positionals)
+    if (before !== undefined && positionals.length === before && !expectValue) {
+      const rest = line.slice(at).trim()
+      if (rest.length === 0) return { ok: true, words }
+      // options after the recipient stay options (`msg bob --server home hi` is unusual but fine)
+      const peek = nextWord(line, at)
+      if (peek !== undefined && !("error" in peek) && peek.word.startsWith("--") && line[peek.start] === "-") {
+        words.push(peek.word)
+        expectValue = valueOptions.has(peek.word)
+        at = peek.end
+        continue
+      }
+      const whole = tokenize(rest)
+      const quoted = whole.ok && whole.words.length === 1 && (rest.startsWith('"') || rest.startsWith("'")) &&
+        rest.endsWith(rest[0])
+      words.push(quoted && whole.ok ? whole.words[0] : rest)
+      return { ok: true, words }
+    }
+    const w = nextWord(line, at)
+    if (w === undefined) return { ok: true, words }
+    if ("error" in w) return { ok: false, error: w.error }
+    words.push(w.word)
+    at = w.end
+    if (expectValue) expectValue = false
+    else if (w.word.startsWith("--") && words.length > 1) expectValue = valueOptions.has(w.word)
+    else positionals.push(w.word)
+  }
 }

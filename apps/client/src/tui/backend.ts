@@ -67,6 +67,8 @@ export type BackendEvent =
   | { readonly _tag: "Shutdown"; readonly server: string; readonly at: number }
   | { readonly _tag: "Disconnected"; readonly server: string; readonly reason: string }
   | { readonly _tag: "KeyChanged"; readonly server: string; readonly user: string; readonly change: KeyChange }
+  /** A packet sent or received, for the Debug buffer (only with --verbose and `debug_buffer`). */
+  | { readonly _tag: "Packet"; readonly server: string; readonly direction: "sent" | "received"; readonly text: string }
   /** Something the core did on its own that is worth a line (e.g. pinned a new sender's key). */
   | { readonly _tag: "Notice"; readonly server: string; readonly level: "info" | "warning" | "error"; readonly text: string }
 

@@ -9,12 +9,10 @@ import { complete, type CompletionResult, parse } from "./commands/registry.js"
 import type { CommandContext, CommandFailure, SlashCommand } from "./commands/types.js"
 import { call, checkUsername, fail } from "./commands/helpers.js"
 import type { AppState, Server } from "./state/model.js"
-import { LOCAL } from "./state/model.js"
+import { LOCAL, LOCAL_DEBUG } from "./state/model.js"
 import { type Action, currentBuffer, currentServer, findServer, initialState, systemBufferName } from "./state/reducer.js"
 import { Store } from "./state/store.js"
 
-/** Most bytes of text one RSA-4096 OAEP-SHA256 block can carry. */
-export const MAX_MESSAGE_BYTES = 446
 /** Fastest a user may send, like the original. */
 export const SEND_INTERVAL_MS = 300
 
@@ -23,6 +21,8 @@ export interface ControllerOptions {
   readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
   readonly commands: ReadonlyArray<SlashCommand>
   readonly verbose: boolean
+  /** Adds the Local "Debug" buffer where `Packet` events go. */
+  readonly debugBuffer?: boolean
   readonly now?: () => number
 }
 
@@ -47,7 +47,7 @@ export class Controller {
     this.runtime = options.runtime
     this.commands = options.commands
     this.now = options.now ?? Date.now
-    this.store = new Store(initialState({ verbose: options.verbose, stamp: this.now() }))
+    this.store = new Store(initialState({ verbose: options.verbose, stamp: this.now(), debugBuffer: options.debugBuffer ?? false }))
     this.quitted = new Promise((resolve) => (this.quitting = resolve))
   }
 
@@ -124,6 +124,13 @@ export class Controller {
         return this.dispatch({ _tag: "Disconnected", server: event.server, reason: event.reason, stamp })
       case "KeyChanged":
         return this.dispatch({ _tag: "KeyChanged", server: event.server, user: event.user, change: event.change, stamp })
+      case "Packet":
+        return this.dispatch({
+          _tag: "System",
+          target: { server: LOCAL, buffer: LOCAL_DEBUG },
+          text: `${event.server}: packet ${event.direction}\n${event.text}`,
+          stamp
+        })
       case "Notice":
         return this.dispatch({
           _tag: "System",

@@ -3,7 +3,7 @@
  * remote server (built on first use, `Layer.fresh`) over one shared Store, so several servers can
  * be connected at once. Core events are tagged with their server and merged into one stream.
  */
-import { Context, Duration, Effect, Layer, PubSub, Queue, Scope, Stream } from "effect"
+import { Context, Duration, Effect, ExecutionStrategy, Exit, Layer, PubSub, Queue, Scope, Stream } from "effect"
 import { Client, type ClientEvent, ClientConfig, commands, Connection, type ResolvedConfig, Store } from "../core/index.js"
 import {
   BackendError,
@@ -28,8 +28,9 @@ const toBackendError = (e: { readonly message: string }) => new BackendError({ m
 const toEvent = (server: string, e: ClientEvent): BackendEvent | undefined => {
   switch (e._tag) {
     case "Connected":
-    case "PacketDump":
       return undefined
+    case "PacketDump":
+      return { _tag: "Packet", server, direction: e.direction, text: e.text }
     case "Disconnected":
       return { _tag: "Disconnected", server, reason: e.byUser ? "" : e.reason }
     case "MessageReceived":
@@ -62,8 +63,16 @@ const toServerRecord = (s: { name: string; address: string; port: number; tls: b
   tls: s.tls
 })
 
+export interface CoreBackendOptions {
+  /** Ask the core for packet dumps (the TUI's Debug buffer). */
+  readonly packetDumps?: boolean
+}
+
 /** Builds the backend; everything it starts lives in the surrounding scope. */
-export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBackend, BackendError, Scope.Scope> =>
+export const makeCoreBackend = (
+  config: ResolvedConfig,
+  options: CoreBackendOptions = {}
+): Effect.Effect<TuiBackend, BackendError, Scope.Scope> =>
   Effect.gen(function* () {
     const scope = yield* Effect.scope
     const shared = yield* Layer.buildWithScope(Layer.merge(Store.layerFile(config.databasePath), ClientConfig.layer(config)), scope).pipe(
@@ -71,7 +80,8 @@ export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBacken
     )
     const store = Context.get(shared, Store)
     const events = yield* PubSub.unbounded<BackendEvent>()
-    const sessions = new Map<string, Context.Context<Services>>()
+    /** Each server's Client lives in its own child scope, closed when the server is deleted. */
+    const sessions = new Map<string, { readonly context: Context.Context<Services>; readonly scope: Scope.CloseableScope }>()
     const lock = yield* Effect.makeSemaphore(1)
 
     /** The Client of a server, built (and its events forwarded) the first time it is needed. */
@@ -79,23 +89,25 @@ export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBacken
       lock.withPermits(1)(
         Effect.gen(function* () {
           const existing = sessions.get(server)
-          if (existing !== undefined) return existing
+          if (existing !== undefined) return existing.context
+          const child = yield* Scope.fork(scope, ExecutionStrategy.sequential)
           const layer = Client.Default.pipe(Layer.provideMerge(Layer.fresh(Connection.Default)), Layer.provideMerge(Layer.succeedContext(shared)))
-          const context = yield* Layer.buildWithScope(Layer.fresh(layer), scope)
+          const context = yield* Layer.buildWithScope(Layer.fresh(layer), child)
           const client = Context.get(context, Client)
-          const queue = yield* client.subscribe.pipe(Scope.extend(scope))
+          const queue = yield* client.subscribe.pipe(Scope.extend(child))
+          if (options.packetDumps === true) yield* client.setVerbose(true)
           yield* Effect.forkIn(
             Queue.take(queue).pipe(
               Effect.flatMap((e) => {
-                const name = [...sessions.entries()].find(([, c]) => c === context)?.[0] ?? server
+                const name = [...sessions.entries()].find(([, s]) => s.context === context)?.[0] ?? server
                 const event = toEvent(name, e)
                 return event === undefined ? Effect.void : PubSub.publish(events, event)
               }),
               Effect.forever
             ),
-            scope
+            child
           )
-          sessions.set(server, context)
+          sessions.set(server, { context, scope: child })
           return context
         })
       )
@@ -142,8 +154,13 @@ export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBacken
       addServer: (s) => localStore(store.addServer({ name: s.name, address: s.address, port: s.port, tls: s.tls })).pipe(Effect.asVoid),
       deleteServer: (name) =>
         localStore(store.deleteServer(name)).pipe(
-          Effect.asVoid,
-          Effect.ensuring(Effect.sync(() => sessions.delete(name)))
+          Effect.zipRight(
+            Effect.suspend(() => {
+              const session = sessions.get(name)
+              sessions.delete(name)
+              return session === undefined ? Effect.void : Scope.close(session.scope, Exit.void)
+            })
+          )
         ),
       updateServer: (name, patch) =>
         Effect.gen(function* () {
@@ -154,9 +171,9 @@ export const makeCoreBackend = (config: ResolvedConfig): Effect.Effect<TuiBacken
           if (patch.name !== undefined && patch.name !== name) {
             yield* store.updateServer(name, "name", patch.name)
             current = patch.name
-            const context = sessions.get(name)
+            const session = sessions.get(name)
             sessions.delete(name)
-            if (context !== undefined) sessions.set(current, context)
+            if (session !== undefined) sessions.set(current, session)
           }
           return toServerRecord(yield* store.requireServer(current))
         }).pipe(Effect.mapError(toBackendError)),

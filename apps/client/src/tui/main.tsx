@@ -44,14 +44,33 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
   const scope = await runtime.runPromise(Scope.make())
   try {
     const configPath = options.configPath ?? (options.dataDir !== undefined ? path.join(options.dataDir, "config.json") : undefined)
-    const backend = await runtime.runPromise(
+    const debugBuffer = (config: { readonly debugBuffer: boolean }) => options.verbose === true && config.debugBuffer
+    const opened = await runtime.runPromiseExit(
       loadConfig(configPath).pipe(
-        Effect.mapError((e) => new Error(e.message)),
-        Effect.flatMap((config) => makeCoreBackend(config)),
+        Effect.mapError((e) => e.message),
+        Effect.flatMap((config) =>
+          Effect.map(
+            Effect.mapError(makeCoreBackend(config, { packetDumps: debugBuffer(config) }), (e) => e.message),
+            (backend) => ({ backend, config })
+          )
+        ),
         Scope.extend(scope)
       )
     )
-    const controller = new Controller({ backend, runtime, commands: COMMANDS, verbose: options.verbose ?? false })
+    if (Exit.isFailure(opened)) {
+      const failure = Cause.failureOption(opened.cause)
+      process.stderr.write(`gochat: ${failure._tag === "Some" ? failure.value : Cause.pretty(opened.cause)}\n`)
+      process.exitCode = 1
+      return
+    }
+    const { backend, config } = opened.value
+    const controller = new Controller({
+      backend,
+      runtime,
+      commands: COMMANDS,
+      verbose: options.verbose ?? false,
+      debugBuffer: debugBuffer(config)
+    })
     logLine = (text) => controller.dispatch({ _tag: "System", target: { server: LOCAL }, text, stamp: Date.now() })
     process.stdout.write(ENTER_ALT_SCREEN)
     const instance = render(<App controller={controller} />, { exitOnCtrlC: false, patchConsole: true })
@@ -60,15 +79,19 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
       process.stdout.write("\x1b[2J\x1b[H")
     }
     const onSignal = () => controller.quit()
+    // A closed terminal (EIO/EPIPE on write) ends the TUI instead of crashing it.
+    const onStdoutError = () => controller.quit()
     for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.on(signal, onSignal)
+    process.stdout.on("error", onStdoutError)
     controller.start()
     try {
       await controller.quitted
     } finally {
       for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.off(signal, onSignal)
       instance.unmount()
-      process.stdout.write(LEAVE_ALT_SCREEN)
+      if (process.stdout.writable) process.stdout.write(LEAVE_ALT_SCREEN)
       await controller.dispose()
+      logLine = (text) => void process.stderr.write(`${text}\n`)
     }
   } finally {
     await runtime.runPromise(Scope.close(scope, Exit.void))

@@ -40,7 +40,8 @@ const runScripted = async (configDir: string, lines: ReadonlyArray<string>) => {
       tty: false,
       print: (text) => Effect.sync(() => void output.push(text)),
       readLine: () => take,
-      readSecret: () => take
+      readSecret: () => take,
+      setPrompt: () => Effect.void
     })
   })
   const layer = Layer.mergeAll(

@@ -86,6 +86,18 @@ describe("input", () => {
     await tui.waitFor("Write here...")
   })
 
+  it("edits the line with the cursor keys", async () => {
+    tui = await renderTui()
+    await tui.type("wrld", KEYS.home, "hello ", "\x1b[F", KEYS.backspace, "\x1b[D", "\x1b[D", "o")
+    await tui.waitFor("> hello worl")
+    await tui.type(KEYS.ctrl("w"))
+    await tui.waitFor("> hello rl")
+    await tui.type(KEYS.ctrl("a"), "\x1b[3~")
+    await tui.waitFor("> ello rl")
+    await tui.type(KEYS.alt("\r"), "x")
+    await tui.waitFor("> ↵xello rl")
+  })
+
   it("reports unknown, empty and malformed commands", async () => {
     tui = await renderTui()
     await tui.enter("/nope")
@@ -225,7 +237,7 @@ describe("session", () => {
     void tui.controller.quitted.then(() => (quit = true))
     await tui.type(KEYS.ctrl("q"))
     await (async () => {
-      const deadline = Date.now() + 2000
+      const deadline = Date.now() + 5000
       while (!quit && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
     })()
     expect(quit).toBe(true)
@@ -259,6 +271,21 @@ describe("navigation", () => {
     await tui.type(KEYS.pageDown)
     await tui.waitFor("line 30")
     await tui.waitGone("lines back")
+  })
+})
+
+describe("verbose", () => {
+  it("shows command steps and, with the Debug buffer, packet dumps", async () => {
+    tui = await renderTui({ servers: [SERVER], verbose: true, debugBuffer: true })
+    await tui.waitFor("(2) Debug")
+    await tui.type(KEYS.shiftDown)
+    await tui.enter("/connect")
+    await tui.waitFor("attempting to connect...")
+    tui.backend.emit({ _tag: "Packet", server: "test", direction: "sent", text: "LOGIN id 5 [alice]" })
+    await tui.type(KEYS.shiftUp, KEYS.alt("2"))
+    await tui.waitFor("Local / Debug")
+    await tui.waitFor("test: packet sent")
+    await tui.waitFor("LOGIN id 5 [alice]")
   })
 })
 

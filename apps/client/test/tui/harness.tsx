@@ -9,7 +9,7 @@ import type { Size } from "../../src/tui/hooks/useTerminalSize.js"
 import { type FakeBackend, makeFakeBackend } from "./fakeBackend.js"
 
 /** Waits (bounded) until `check` passes; the poll is the synchronisation, not a fixed sleep. */
-export const eventually = async (check: () => void, timeoutMs = 4000): Promise<void> => {
+export const eventually = async (check: () => void, timeoutMs = 8000): Promise<void> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {
@@ -36,6 +36,7 @@ export const KEYS = {
   pageDown: "\x1b[6~",
   f1: "\x1bOP",
   backspace: "\x7f",
+  home: "\x1b[H",
   ctrl: (letter: string) => String.fromCharCode(letter.toLowerCase().charCodeAt(0) - 96),
   alt: (ch: string) => `\x1b${ch}`
 }
@@ -53,11 +54,23 @@ export interface Harness {
 }
 
 export const renderTui = async (
-  options: { readonly servers?: ReadonlyArray<ServerRecord>; readonly size?: Size; readonly verbose?: boolean; readonly backend?: FakeBackend } = {}
+  options: {
+    readonly servers?: ReadonlyArray<ServerRecord>
+    readonly size?: Size
+    readonly verbose?: boolean
+    readonly debugBuffer?: boolean
+    readonly backend?: FakeBackend
+  } = {}
 ): Promise<Harness> => {
   const backend = options.backend ?? makeFakeBackend(options.servers ?? [])
   const runtime = ManagedRuntime.make(Layer.empty)
-  const controller = new Controller({ backend, runtime, commands: COMMANDS, verbose: options.verbose ?? false })
+  const controller = new Controller({
+    backend,
+    runtime,
+    commands: COMMANDS,
+    verbose: options.verbose ?? false,
+    debugBuffer: options.debugBuffer ?? false
+  })
   const size = options.size ?? { columns: 100, rows: 30 }
   const instance = render(<App controller={controller} size={size} />)
   controller.start()

@@ -9,6 +9,7 @@ import { Context, Data, Effect, Either, Redacted } from "effect"
 import {
   HANDSHAKE_TIMEOUT_MS,
   LOGIN_TIMEOUT_MS,
+  MAX_ARG_CONTENT,
   READ_TIMEOUT_MS,
   TOKEN_EXPIRATION_MS
 } from "@gochat/protocol"
@@ -193,6 +194,11 @@ export const resolveConfig = (
   const database = resolveDatabase(file, overrides, dataDir)
   if (Either.isLeft(database)) return Either.left(database.left)
 
+  const defaultMotd = overrides.motd ?? server.default_motd ?? DEFAULT_MOTD
+  if (Buffer.byteLength(defaultMotd, "utf8") > MAX_ARG_CONTENT || defaultMotd.includes("\r\n")) {
+    return Either.left(`server.default_motd: expected at most ${MAX_ARG_CONTENT} bytes of UTF-8 without CRLF`)
+  }
+
   const t = server.timeouts ?? {}
   const o = overrides.timeouts ?? {}
   const logFileRaw = overrides.logFile ?? server.logs?.log_file
@@ -208,7 +214,7 @@ export const resolveConfig = (
     dataDir,
     logLevel,
     logFile: logFileRaw ? (overrides.logFile !== undefined ? path.resolve(logFileRaw) : inBase(logFileRaw)) : undefined,
-    defaultMotd: overrides.motd ?? server.default_motd ?? DEFAULT_MOTD,
+    defaultMotd,
     timeouts: {
       idleMs: o.idleMs ?? t.idle_ms ?? READ_TIMEOUT_MS,
       loginMs: o.loginMs ?? t.login_ms ?? LOGIN_TIMEOUT_MS,

@@ -26,6 +26,8 @@ export interface Endpoint {
   user: OnlineUser | undefined
   /** hook types this connection subscribed to */
   readonly hooks: Set<number>
+  /** false once the connection is closing: frames sent now may never be written */
+  readonly accepting: boolean
   /** queues a complete frame; never blocks */
   send(frame: Uint8Array): void
   /** closes the connection (optionally after a final Null-ID ERR) */
@@ -64,13 +66,14 @@ export class Presence extends Effect.Service<Presence>()("server/Presence", {
         if (online.get(user.name) === endpoint) online.delete(user.name)
         return user
       },
+      /** The connection a user is logged in on (it may be closing: see `accepting`). */
       find(name: string): Endpoint | undefined {
         return online.get(name)
       },
-      /** Delivers a frame to an online user; false if the user is not online. */
+      /** Delivers a frame to an online user; false if the user is not online (or their connection is closing). */
       deliver(name: string, frame: Uint8Array): boolean {
         const endpoint = online.get(name)
-        if (endpoint === undefined) return false
+        if (endpoint === undefined || !endpoint.accepting) return false
         endpoint.send(frame)
         return true
       },

@@ -28,6 +28,8 @@ export interface ConnectionHost {
   readonly hot: (conn: Connection, packet: Packet) => boolean
   /** Starts the slow handling of a packet; must call `done` exactly once when finished. */
   readonly slow: (conn: Connection, packet: Packet, done: () => void) => void
+  /** Called once when the server starts closing the connection (its session should end now). */
+  readonly closing: (conn: Connection) => void
   /** Called once, after the socket closed. */
   readonly closed: (conn: Connection) => void
   readonly debug: (conn: Connection, message: string) => void
@@ -89,6 +91,10 @@ export class Connection implements Endpoint {
     private readonly host: ConnectionHost,
     private readonly limits: ConnectionLimits
   ) {}
+
+  get accepting(): boolean {
+    return !this.closing && !this.closed
+  }
 
   /** Starts serving: sends HELLO first, then reads. */
   start(hello: Uint8Array): void {
@@ -254,6 +260,7 @@ export class Connection implements Endpoint {
     if (this.closing || this.closed) return
     this.closing = true
     this.host.debug(this, `closing: ${reason}`)
+    this.host.closing(this)
     this.backlog.length = 0
     if (errorCode !== undefined) {
       this.out.push(errFrame(NULL_ID, errorCode))

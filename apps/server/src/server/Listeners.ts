@@ -83,6 +83,9 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
       slow: (conn, packet, done) => {
         runTracked(handlers.handle(conn, packet)).addObserver(done)
       },
+      closing: (conn) => {
+        run(sessions.logout(conn))
+      },
       closed: (conn) => {
         live.delete(conn)
         run(sessions.disconnected(conn))

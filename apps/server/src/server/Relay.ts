@@ -39,7 +39,7 @@ export class Relay extends Effect.Service<Relay>()("server/Relay", {
       const dest = asciiName(args[0])
       if (dest === undefined || dest === user.name) return false
       const target = presence.find(dest)
-      if (target === undefined || decodeStamp(args[1]) === undefined) return false
+      if (target === undefined || !target.accepting || decodeStamp(args[1]) === undefined) return false
       // no validation needed: a 32-byte name plus two arguments the framer accepted fit any frame limit
       const relayed = [user.nameBytes, args[1], args[2]]
       const frame = Buffer.allocUnsafe(packetSize({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }))

@@ -81,6 +81,11 @@ export class TestClient {
 
   motd = ""
 
+  /** set if the server ever sent bytes that are not a valid server frame */
+  get framingError(): string | undefined {
+    return this.framer.error?.message
+  }
+
   id(): number {
     const id = this.nextId
     this.nextId = this.nextId >= 1022 ? 1 : this.nextId + 1

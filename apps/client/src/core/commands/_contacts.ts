@@ -1,9 +1,9 @@
 /** Requesting a user's public key and pinning it (trust on first use, explicit TRUST on change). */
 import { fingerprint, parsePublicKey } from "@gochat/crypto"
-import { Action, decodeServerMessage } from "@gochat/protocol"
+import { Action, decodeServerMessage, ErrorCode } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { CryptoFailure, ProtocolViolation } from "../errors.js"
+import { CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
 import type { ServerRecord } from "../Store.js"
 
 export type PinStatus = "pinned" | "unchanged" | "changed"
@@ -22,7 +22,14 @@ export interface RequestedUser {
 export const requestUser = (username: string) =>
   Effect.gen(function*() {
     const client = yield* Client
-    const reply = yield* client.connection.request({ action: Action.REQ, args: [username] }, { expect: [Action.REQ] })
+    const reply = yield* client.connection.request({ action: Action.REQ, args: [username] }, { expect: [Action.REQ] }).pipe(
+      Effect.catchTag("ServerError", (e) =>
+        Effect.fail(
+          e.code === ErrorCode.NOTFOUND
+            ? new ServerError({ action: e.action, code: e.code, detail: `there is no user ${username} on this server (USRS all lists them)` })
+            : e
+        ))
+    )
     const decoded = decodeServerMessage(reply)
     if (Either.isLeft(decoded) || decoded.right._tag !== "ReqReply") {
       return yield* new ProtocolViolation({ reason: "malformed REQ reply" })

@@ -7,7 +7,8 @@ import type { ServerRecord } from "../Store.js"
 export interface ConnInput {
   /** Name of a stored server (REGSERVER). */
   readonly server?: string
-  /** Or an address and port; an unknown pair is stored as a new server named "address:port". */
+  /** Or an address and port; an unknown pair is stored as a new server named "address:port"
+   *  once the connection succeeds. */
   readonly address?: string
   readonly port?: number
   /** Override the stored TLS flag (for a new address, default false). */
@@ -34,14 +35,17 @@ export const conn = Effect.fn("commands.conn")(function*(input: ConnInput) {
     return yield* new AlreadyConnected({ server: current.server?.name ?? "a server" })
   }
   let server: ServerRecord
+  /** A new address is stored only if the connection succeeds. */
+  let created = false
   if (input.server !== undefined) {
     server = yield* client.store.requireServer(input.server)
   } else if (input.address !== undefined && input.port !== undefined) {
     if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) {
       return yield* new UsageError({ reason: `invalid port ${input.port}: use a number from 1 to 65535` })
     }
-    server = (yield* client.store.findServerByAddress(input.address, input.port)) ??
-      (yield* client.store.addServer({
+    const known = yield* client.store.findServerByAddress(input.address, input.port)
+    created = known === undefined
+    server = known ?? (yield* client.store.addServer({
         name: `${input.address}:${input.port}`,
         address: input.address,
         port: input.port,
@@ -56,6 +60,7 @@ export const conn = Effect.fn("commands.conn")(function*(input: ConnInput) {
     verifyTls: input.insecure === true ? false : server.verifyTls
   }
   if (input.insecure === true && !effective.tls) {
+    if (created) yield* client.store.deleteServer(server.name).pipe(Effect.ignore)
     return yield* new UsageError({ reason: "--insecure only applies to TLS connections (add --tls or use a TLS server)" })
   }
   yield* client.connecting(effective)
@@ -72,7 +77,14 @@ export const conn = Effect.fn("commands.conn")(function*(input: ConnInput) {
       ...(input.keepAlive !== undefined ? { keepAlive: input.keepAlive } : {}),
       ...(input.helloTimeout !== undefined ? { helloTimeout: input.helloTimeout } : {})
     }
-  ).pipe(Effect.tapError(() => client.connectFailed))
+  ).pipe(
+    Effect.tapError(() =>
+      Effect.zipRight(
+        client.connectFailed,
+        created ? client.store.deleteServer(server.name).pipe(Effect.ignore) : Effect.void
+      )
+    )
+  )
   yield* client.connected(effective, motd)
   const after = yield* SubscriptionRef.get(client.connection.state)
   if (after._tag !== "Connected") {

@@ -29,13 +29,24 @@ export interface LoginResult {
   readonly pendingMessages: boolean
 }
 
+/**
+ * What LOGIN checks before it needs the password: connected, not logged in, a local account
+ * with that name for this server. Front ends run it before asking for the password.
+ */
+export const loginCheck = (rawUsername: string) =>
+  Effect.gen(function*() {
+    const client = yield* Client
+    const server = yield* client.server
+    const current = yield* client.currentSession
+    if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
+    const username = yield* checkUsername(rawUsername)
+    const account = yield* findAccount(server, username)
+    return { server, username, account }
+  })
+
 export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
   const client = yield* Client
-  const server = yield* client.server
-  const current = yield* client.currentSession
-  if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
-  const username = yield* checkUsername(input.username)
-  const account = yield* findAccount(server, username)
+  const { account, server, username } = yield* loginCheck(input.username)
   const privateKey = yield* unlock(account, input.password)
   const connection = client.connection
 

@@ -7,8 +7,8 @@ export const importKey: SlashCommand = {
   args: [{ name: "username" }, { name: "path" }],
   summary: "add a local account from a private key file",
   help:
-    "Reads an RSA private key (PKCS#1 PEM) from the file, asks for a new password twice and stores the key\n" +
-    "encrypted as a local account of the current server.",
+    "Reads an RSA private key (PKCS#1 PEM) from import/<path> in the data folder, asks for a new password\n" +
+    "twice and stores the key encrypted as a local account of the current server.",
   run: (ctx, { positional }) =>
     Effect.gen(function* () {
       yield* requireRemote(ctx)

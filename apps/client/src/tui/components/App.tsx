@@ -51,7 +51,7 @@ export const computeLayout = (state: AppState, size: Size): Layout => {
   const sidebar = state.showSidebar ? Math.min(state.layout.sidebarWidth, Math.floor(size.columns / 3)) : 0
   const users = usersShown(state) && size.columns - sidebar >= 50 ? Math.min(state.layout.usersWidth, Math.floor(size.columns / 4)) : 0
   const server = currentServer(state)
-  const notification = Object.values(server.unread).some((n) => n > 0) && !state.help ? 1 : 0
+  const notification = Object.values(server.unread).some((n) => n > 0) ? 1 : 0
   const buffers = Math.max(3, Math.ceil(main * 0.6))
   return { sidebar, users, center: size.columns - sidebar - users, main, bottom, notification, buffers, servers: main - buffers }
 }
@@ -121,6 +121,10 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
           return
         case "clearInput":
           return editor.clear()
+        case "edit":
+          return
+        case "newline":
+          return editor.insert("\n")
         case "lineUp":
           return dispatch({ _tag: "Scroll", delta: 1 })
         case "lineDown":
@@ -203,7 +207,7 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
       return dispatch({ _tag: "ScrollHelp", delta })
     }
     const binding = resolve(s.focus, k, true)
-    if (binding !== undefined) return run(binding.command, k)
+    if (binding !== undefined && binding.command !== "edit") return run(binding.command, k)
     if (s.focus !== "input") return
     if (k.text !== "" && !k.ctrl && !k.meta) return editor.insert(k.text)
     if (k.name === "backspace" || (k.ctrl && k.name === "h")) return editor.backspace()
@@ -220,23 +224,23 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
   const height = layout.main - layout.notification
   return (
     <Box flexDirection="column" width={size.columns} height={Math.max(10, size.rows - 1)}>
-      <Box flexDirection="row" height={layout.main} flexShrink={0}>
-        {layout.sidebar > 0 ? (
-          <Box flexDirection="column" width={layout.sidebar} flexShrink={0}>
-            <BufferList server={server} focused={state.focus === "buffers"} width={layout.sidebar} height={layout.buffers} />
-            <ServerList state={state} focused={state.focus === "servers"} width={layout.sidebar} height={layout.servers} />
-          </Box>
-        ) : null}
-        <Box flexDirection="column" width={layout.center} flexShrink={0}>
-          {layout.notification > 0 ? <NotificationBar server={server} /> : null}
-          {state.help ? (
-            <HelpOverlay commands={controller.commands} scroll={state.helpScroll} width={layout.center} height={height} />
-          ) : (
+      {state.help ? (
+        <HelpOverlay commands={controller.commands} scroll={state.helpScroll} width={size.columns} height={layout.main} />
+      ) : (
+        <Box flexDirection="row" height={layout.main} flexShrink={0}>
+          {layout.sidebar > 0 ? (
+            <Box flexDirection="column" width={layout.sidebar} flexShrink={0}>
+              <BufferList server={server} focused={state.focus === "buffers"} width={layout.sidebar} height={layout.buffers} />
+              <ServerList state={state} focused={state.focus === "servers"} width={layout.sidebar} height={layout.servers} />
+            </Box>
+          ) : null}
+          <Box flexDirection="column" width={layout.center} flexShrink={0}>
+            {layout.notification > 0 ? <NotificationBar server={server} /> : null}
             <MessageView server={server} buffer={buffer} focused={state.focus === "messages"} width={layout.center} height={height} />
-          )}
+          </Box>
+          {layout.users > 0 ? <UsersPanel server={server} width={layout.users} height={layout.main} /> : null}
         </Box>
-        {layout.users > 0 ? <UsersPanel server={server} width={layout.users} height={layout.main} /> : null}
-      </Box>
+      )}
       <StatusLine state={state} redraws={redraws} />
       {popup !== undefined ? (
         <PopupView popup={popup} width={size.columns} candidates={popup._tag === "Switcher" ? switcherCandidates(state, popup.value) : []} />

@@ -15,13 +15,14 @@ export interface HelpLine {
 
 export const helpLines = (commands: ReadonlyArray<SlashCommand>): ReadonlyArray<HelpLine> => {
   const lines: Array<HelpLine> = []
+  const width = Math.max(...CONTEXTS.flatMap((c) => helpRows(c).map((b) => b.keys.length)))
   for (const context of CONTEXTS) {
     lines.push({ text: CONTEXT_TITLES[context], heading: true })
-    for (const b of helpRows(context)) lines.push({ text: `  ${b.keys.padEnd(18)} ${b.description}`, heading: false })
+    for (const b of helpRows(context)) lines.push({ text: `  ${b.keys.padEnd(width)}  ${b.description}`, heading: false })
   }
   lines.push({ text: "Popups", heading: true })
-  lines.push({ text: `  ${"Enter / Esc".padEnd(18)} confirm / cancel (y / n answer questions)`, heading: false })
-  lines.push({ text: `  ${"Tab".padEnd(18)} complete the name in the Ctrl-G switcher`, heading: false })
+  lines.push({ text: `  ${"Enter / Esc".padEnd(width)}  confirm / cancel (y / n answer questions)`, heading: false })
+  lines.push({ text: `  ${"Tab".padEnd(width)}  complete the name in the Ctrl-G switcher`, heading: false })
   lines.push({ text: "Commands (/help <command> for details)", heading: true })
   for (const c of commands) lines.push({ text: `  ${usage(c)}`, heading: false }, { text: `      ${c.summary}`, heading: false })
   return lines

@@ -18,7 +18,8 @@ export const InputLine = ({
   const label = user === null ? " > " : ` (${user}) > `
   const room = Math.max(1, width - 2 - label.length - 1)
   const start = Math.max(0, cursor - room + 1)
-  const shown = value.slice(start, start + room)
+  // Newlines (Alt-Enter) show as ↵ so the line keeps its height and the cursor its column.
+  const shown = value.slice(start, start + room).replace(/\n/g, "↵")
   const at = cursor - start
   return (
     <Box borderStyle="round" borderColor={focused ? "cyan" : "gray"} width={width} height={3} flexShrink={0}>

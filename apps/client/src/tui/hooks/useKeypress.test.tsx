@@ -12,7 +12,7 @@ const Probe = () => {
 }
 
 const waitForFrame = async (frame: () => string | undefined, expected: string) => {
-  const deadline = Date.now() + 2000
+  const deadline = Date.now() + 5000
   while (frame() !== expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
   expect(frame()).toBe(expected)
 }

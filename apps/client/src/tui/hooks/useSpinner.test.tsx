@@ -10,7 +10,7 @@ describe("useSpinner", () => {
     const t = render(<Probe active={false} />)
     expect(t.lastFrame()).toBe(SPINNER_FRAMES[0])
     t.rerender(<Probe active />)
-    const deadline = Date.now() + 2000
+    const deadline = Date.now() + 5000
     while (t.lastFrame() === SPINNER_FRAMES[0] && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
     expect(SPINNER_FRAMES.slice(1)).toContain(t.lastFrame())
     t.unmount()

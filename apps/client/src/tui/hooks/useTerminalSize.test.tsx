@@ -15,7 +15,7 @@ describe("useTerminalSize", () => {
     expect(t.lastFrame()).toBe("100x24")
     Object.defineProperty(t.stdout, "rows", { value: 40, configurable: true })
     t.stdout.emit("resize")
-    const deadline = Date.now() + 2000
+    const deadline = Date.now() + 5000
     while (t.lastFrame() !== "100x40" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5))
     expect(t.lastFrame()).toBe("100x40")
     t.rerender(<Probe fixed={{ columns: 80, rows: 24 }} />)

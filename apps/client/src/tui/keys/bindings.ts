@@ -29,6 +29,8 @@ export type Command =
   | "historyPrev"
   | "historyNext"
   | "clearInput"
+  | "edit"
+  | "newline"
   | "lineUp"
   | "lineDown"
   | "scrollEnd"
@@ -80,10 +82,15 @@ export const BINDINGS: ReadonlyArray<Binding> = [
   { context: "global", keys: "Ctrl-C", description: "ignored (use Ctrl-Q)", command: "ignore", match: ctrl("c") },
 
   { context: "input", keys: "Enter", description: "send the message or run the /command", command: "submit", match: named("return") },
+  { context: "input", keys: "Alt-Enter", description: "start a new line in the message", command: "newline", match: alt("return") },
   { context: "input", keys: "Tab", description: "complete a command name or a username", command: "complete", match: named("tab") },
   { context: "input", keys: "Up", description: "previous line of the input history", command: "historyPrev", match: named("up") },
   { context: "input", keys: "Down", description: "next line of the input history", command: "historyNext", match: named("down") },
   { context: "input", keys: "Esc", description: "clear the input and the history position", command: "clearInput", match: named("escape") },
+  { context: "input", keys: "Left / Right", description: "move the cursor", command: "edit", match: either(named("left"), named("right")) },
+  { context: "input", keys: "Home / End, Ctrl-A / Ctrl-E", description: "go to the start / end of the line", command: "edit", match: either(named("home"), named("end"), ctrl("a"), ctrl("e")) },
+  { context: "input", keys: "Backspace / Delete", description: "delete before / at the cursor", command: "edit", match: either(named("backspace"), named("delete"), ctrl("h"), ctrl("d")) },
+  { context: "input", keys: "Ctrl-W", description: "delete the word before the cursor", command: "edit", match: ctrl("w") },
 
   { context: "messages", keys: "Up / Down", description: "scroll one line", command: "lineUp", match: named("up") },
   { context: "messages", keys: "Down", description: "scroll one line forward", command: "lineDown", match: named("down") },

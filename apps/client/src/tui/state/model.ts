@@ -91,8 +91,12 @@ export const DEFAULT_LAYOUT: Layout = { sidebarWidth: 18, usersWidth: 16 }
 
 export const LOCAL = "Local"
 export const LOCAL_SYSTEM = "System"
+/** Local system buffer of packet dumps (--verbose with `ui_config.debug_buffer`). */
+export const LOCAL_DEBUG = "Debug"
 export const REMOTE_SYSTEM = "Default"
 export const MAX_BUFFERS = 35
+/** Messages kept in memory per buffer (the oldest go first; conversations stay in the store). */
+export const MAX_MESSAGES = 5000
 export const SYSTEM_SENDER = "System"
 export const SELF_SENDER = "You"
 
@@ -106,7 +110,8 @@ export const LOGO = [
   "/____/                              "
 ].join("\n")
 
-export const LOCAL_WELCOME = "Welcome to gochat!\nPress Ctrl-L or F1 to show help!"
+export const LOCAL_WELCOME =
+  "Welcome to gochat!\nPress Ctrl-L or F1 to show help!\nAdd a server with Ctrl-S then Ctrl-N; in its buffer use /connect, /register and /login."
 export const REMOTE_WELCOME =
   "You are currently in the default channel for this server.\nUse /connect to connect to it.\nYou may then use /register or /login to use an account."
 

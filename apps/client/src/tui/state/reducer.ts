@@ -15,11 +15,13 @@ import {
   type Server,
   emptyBuffer,
   LOCAL,
+  LOCAL_DEBUG,
   LOCAL_SYSTEM,
   LOCAL_WELCOME,
   localServer,
   LOGO,
   MAX_BUFFERS,
+  MAX_MESSAGES,
   REMOTE_SYSTEM,
   REMOTE_WELCOME,
   remoteServer,
@@ -93,9 +95,10 @@ export type Action =
   | { readonly _tag: "SetLayout"; readonly layout: Partial<Layout> }
   | { readonly _tag: "SetVerbose"; readonly verbose: boolean }
 
-export const initialState = (options: { readonly verbose: boolean; readonly stamp: number }): AppState => {
+export const initialState = (options: { readonly verbose: boolean; readonly stamp: number; readonly debugBuffer?: boolean }): AppState => {
+  const local = localServer()
   const base: AppState = {
-    servers: [localServer()],
+    servers: [options.debugBuffer === true ? { ...local, buffers: [...local.buffers, emptyBuffer(LOCAL_DEBUG, true)] } : local],
     current: LOCAL,
     focus: "input",
     showSidebar: true,
@@ -168,7 +171,11 @@ const addMessage = (
   const message: Message = { seq, kind, sender, stamp, text }
   return {
     ...mapServer(state, serverName, (server) =>
-      mapBuffer(server, bufferName, (b) => ({ ...b, messages: [...b.messages, message], scroll: b.scroll > 0 ? b.scroll + 1 : 0 }))
+      mapBuffer(server, bufferName, (b) => ({
+        ...b,
+        messages: b.messages.length >= MAX_MESSAGES ? [...b.messages.slice(1 - MAX_MESSAGES), message] : [...b.messages, message],
+        scroll: b.scroll > 0 ? b.scroll + 1 : 0
+      }))
     ),
     seq
   }

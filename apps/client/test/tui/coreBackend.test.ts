@@ -1,0 +1,100 @@
+/**
+ * The TUI's adapter over the real client core, against a real in-process server: two accounts
+ * talk, and a restarted client finds its server, its conversation and the history again.
+ */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RunningServer, startServer } from "../../../server/src/index.js"
+import { loadConfig } from "../../src/core/index.js"
+import type { BackendEvent, TuiBackend } from "../../src/tui/backend.js"
+import { makeCoreBackend } from "../../src/tui/coreBackend.js"
+
+let server: RunningServer
+const dirs: Array<string> = []
+const scopes: Array<Scope.CloseableScope> = []
+
+const open = async (dir: string): Promise<{ backend: TuiBackend; scope: Scope.CloseableScope }> => {
+  const scope = Effect.runSync(Scope.make())
+  scopes.push(scope)
+  const backend = await Effect.runPromise(
+    loadConfig(path.join(dir, "config.json")).pipe(
+      Effect.orDie,
+      Effect.flatMap(makeCoreBackend),
+      Scope.extend(scope)
+    )
+  )
+  return { backend, scope }
+}
+
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+
+describe("coreBackend (real core, real server)", () => {
+  beforeAll(async () => {
+    server = await startServer({ motd: "adapter test" })
+  })
+  afterAll(async () => {
+    for (const scope of scopes) await run(Scope.close(scope, Exit.void))
+    await server?.close()
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it("talks, and reopens servers and conversations after a restart", async () => {
+    const aliceDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-a-"))
+    const bobDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-b-"))
+    dirs.push(aliceDir, bobDir)
+    const record = { name: "local", address: "127.0.0.1", port: server.port, tls: false }
+
+    const alice = await open(aliceDir)
+    const bob = await open(bobDir)
+    for (const [c, user] of [
+      [alice.backend, "alice"],
+      [bob.backend, "bob"]
+    ] as const) {
+      await run(c.addServer(record))
+      expect(await run(c.connect("local", { noVerify: false, noIdle: false }))).toEqual({ motd: "adapter test" })
+      await run(c.register("local", user, `${user}-pw`))
+      expect(await run(c.login("local", user, `${user}-pw`))).toMatchObject({ permission: expect.any(Number) })
+    }
+    const wrong = await run(Effect.either(bob.backend.login("local", "bob", "nope")))
+    expect(wrong._tag).toBe("Left")
+
+    // bob listens; alice opens the conversation (REQ pins bob's key) and writes.
+    const received = Effect.runFork(
+      bob.backend.events.pipe(
+        Stream.filter((e): e is Extract<BackendEvent, { _tag: "Message" }> => e._tag === "Message"),
+        Stream.take(1),
+        Stream.runCollect
+      )
+    )
+    const conversation = await run(alice.backend.openConversation("local", "bob"))
+    expect(conversation).toMatchObject({ peer: "bob", history: [] })
+    expect(conversation.keyChange).toBeUndefined()
+    await run(alice.backend.send("local", "bob", "hello from the adapter"))
+    const [message] = Chunk.toReadonlyArray(await run(Fiber.join(received)))
+    expect(message).toMatchObject({ server: "local", sender: "alice", text: "hello from the adapter" })
+
+    const online = await run(alice.backend.onlineUsers("local"))
+    expect(online.map((u) => u.name).sort()).toEqual(["alice", "bob"])
+    expect(await run(alice.backend.fingerprint("local", "bob"))).toMatch(/\S{16,}/)
+
+    // Restart alice's client on the same data folder.
+    await run(Scope.close(alice.scope, Exit.void))
+    const again = await open(aliceDir)
+    expect(await run(again.backend.servers)).toEqual([record])
+    await run(again.backend.connect("local", { noVerify: false, noIdle: false }))
+    await run(again.backend.login("local", "alice", "alice-pw"))
+    expect(await run(again.backend.conversations("local"))).toEqual(["bob"])
+    const reopened = await run(again.backend.openConversation("local", "bob"))
+    expect(reopened.history).toMatchObject([{ peer: "bob", outgoing: true, text: "hello from the adapter" }])
+    expect(await run(again.backend.catchUp("local"))).toEqual({ empty: true })
+
+    // Server settings change only while disconnected; deleting forgets the server.
+    await run(again.backend.disconnect("local"))
+    expect(await run(again.backend.updateServer("local", { name: "renamed", port: 1234 }))).toEqual({ ...record, name: "renamed", port: 1234 })
+    await run(again.backend.deleteServer("renamed"))
+    expect(await run(again.backend.servers)).toEqual([])
+  }, 120_000)
+})
