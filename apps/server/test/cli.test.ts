@@ -192,7 +192,8 @@ describe("operator CLI without a database", () => {
     expect(broken.code).toBe(1)
     expect(broken.err).toContain("not valid JSON")
     // serve refuses a bad config the same way, before listening
-    const serve = await cli("serve", "--config", path.join(dir, "bad.json"))
+    fs.writeFileSync(path.join(dir, "nouser.json"), JSON.stringify({ database: { address: "x" } }))
+    const serve = await cli("serve", "--config", path.join(dir, "nouser.json"))
     expect(serve.code).toBe(1)
     expect(serve.err).toContain("database.user")
   })

@@ -425,7 +425,7 @@ const explainSocketError = (e: Error & { code?: string }, target: ConnectTarget)
     case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
     case "CERT_HAS_EXPIRED":
     case "ERR_TLS_CERT_ALTNAME_INVALID":
-      return `the server certificate could not be verified (${e.code}); use --insecure to skip verification`
+      return `the server certificate could not be verified (${e.code}): trust it with --ca <certificate file>, or skip the check with --insecure`
     default:
       return e.message
   }

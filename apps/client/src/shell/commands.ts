@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import { Client } from "../core/Client.js"
 import * as commands from "../core/commands/index.js"
 import { ClientConfig } from "../core/Config.js"
-import { type CommandError, UsageError } from "../core/errors.js"
+import { AlreadyLoggedIn, type CommandError, UsageError } from "../core/errors.js"
 import { serverLabel } from "../core/Store.js"
 import { failure, formatStamp, info, levelName, ok } from "./format.js"
 import { help, helpText } from "./help.js"
@@ -200,8 +200,11 @@ const reg = described("reg", Command.make("reg", {
     const client = yield* Client
     yield* client.server
     const io = yield* ShellIo
+    const current = yield* client.currentSession
+    if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
     const name = Option.isSome(a.username) ? a.username.value : yield* io.readLine("username: ").pipe(Effect.mapError(cancelled))
     if (name === undefined || name.trim() === "") return yield* new UsageError({ reason: "the username cannot be empty" })
+    yield* commands.regCheck(name)
     const password = yield* askNewPassword(a.passwordFile)
     yield* print("[...] generating an RSA-4096 key pair and registering...")
     const r = yield* commands.reg({ username: name, password })

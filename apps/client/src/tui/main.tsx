@@ -73,6 +73,9 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
     })
     logLine = (text) => controller.dispatch({ _tag: "System", target: { server: LOCAL }, text, stamp: Date.now() })
     process.stdout.write(ENTER_ALT_SCREEN)
+    // Raw mode before the first frame: keys typed as soon as the screen shows must reach the TUI,
+    // not the terminal's line discipline (where Ctrl-S would stop the output).
+    process.stdin.setRawMode(true)
     const instance = render(<App controller={controller} />, { exitOnCtrlC: false, patchConsole: true })
     controller.onRedraw = () => {
       instance.clear()
@@ -89,6 +92,7 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
     } finally {
       for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.off(signal, onSignal)
       instance.unmount()
+      if (process.stdin.isTTY) process.stdin.setRawMode(false)
       if (process.stdout.writable) process.stdout.write(LEAVE_ALT_SCREEN)
       await controller.dispose()
       logLine = (text) => void process.stderr.write(`${text}\n`)

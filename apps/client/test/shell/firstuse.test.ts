@@ -170,9 +170,11 @@ describe("the shell as a new user meets it", () => {
       shell.send("pw-alice")
       await shell.waitFor((o) => o.includes("[OK] logged in as alice"))
       shell.send("login bob") // already logged in: no password prompt either
+      shell.send("reg carol") // neither here (it used to ask twice and generate a key first)
       shell.send("msg bob it's  a test, isn't it")
       await shell.waitFor((o) => o.includes("[OK] message sent correctly"))
       expect(shell.output()).toContain("[ERROR] LOGIN: you are already logged in as alice (use LOGOUT first)")
+      expect(shell.output()).toContain("[ERROR] REG: you are already logged in as alice (use LOGOUT first)")
       const got = await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.from === "alice")
       expect(got._tag === "MessageReceived" && got.text).toBe("it's  a test, isn't it")
 

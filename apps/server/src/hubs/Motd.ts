@@ -2,6 +2,7 @@
  * The message of the day sent in HELLO: the configured default until an OWNER sets one with ADMIN_MOTD,
  * which is persisted and survives restarts.
  */
+import { MAX_ARG_CONTENT } from "@gochat/protocol"
 import { Effect, Option } from "effect"
 import { ServerConfig } from "../config/ServerConfig.js"
 import { SettingsRepo } from "../storage/SettingsRepo.js"
@@ -12,7 +13,12 @@ export class Motd extends Effect.Service<Motd>()("server/Motd", {
   effect: Effect.gen(function*() {
     const config = yield* ServerConfig
     const settings = yield* SettingsRepo
-    let current = Option.getOrElse(yield* settings.get(MOTD_KEY), () => config.defaultMotd)
+    // a stored MOTD edited by hand into something HELLO cannot carry is ignored
+    const fits = (text: string) => Buffer.byteLength(text, "utf8") <= MAX_ARG_CONTENT && !text.includes("\r\n")
+    let current = Option.getOrElse(
+      Option.filter(yield* settings.get(MOTD_KEY), fits),
+      () => config.defaultMotd
+    )
 
     return {
       /** The MOTD for the next HELLO. */

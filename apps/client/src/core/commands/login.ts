@@ -8,7 +8,7 @@ import { decrypt, fingerprint, publicKeyOf } from "@gochat/crypto"
 import { Action, decodeServerMessage, ErrorCode, HookType } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { AlreadyLoggedIn, CryptoFailure, ProtocolViolation } from "../errors.js"
+import { AlreadyLoggedIn, CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
 import { findAccount, unlock } from "./_account.js"
 import { checkUsername, utf8Decode } from "./_shared.js"
 
@@ -63,7 +63,16 @@ export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
     )
   }
   if (!usedToken) {
-    const reply = yield* connection.request({ action: Action.LOGIN, args: [username] }, { expect: [Action.VERIF] })
+    const reply = yield* connection.request({ action: Action.LOGIN, args: [username] }, { expect: [Action.VERIF] }).pipe(
+      Effect.catchTag("ServerError", (e) =>
+        Effect.fail(
+          e.code === ErrorCode.DUPSESS
+            ? new ServerError({ action: e.action, code: e.code, detail: `${username} is already logged in from another client` })
+            : e.code === ErrorCode.NOTFOUND
+            ? new ServerError({ action: e.action, code: e.code, detail: `there is no user ${username} on ${server.name} (deregistered?)` })
+            : e
+        ))
+    )
     const challenge = decodeServerMessage(reply)
     if (Either.isLeft(challenge) || challenge.right._tag !== "VerifChallenge") {
       return yield* new ProtocolViolation({ reason: "malformed VERIF challenge" })

@@ -12,10 +12,10 @@ import {
   publicKeyToPem,
   type RsaPrivateKey
 } from "@gochat/crypto"
-import { Action } from "@gochat/protocol"
+import { Action, ErrorCode } from "@gochat/protocol"
 import { Effect } from "effect"
 import { Client } from "../Client.js"
-import { AlreadyLoggedIn, CryptoFailure, LocalExists } from "../errors.js"
+import { AlreadyLoggedIn, CryptoFailure, LocalExists, ServerError } from "../errors.js"
 import { checkUsername, requireNonEmpty, utf8Encode } from "./_shared.js"
 
 export interface RegInput {
@@ -25,16 +25,27 @@ export interface RegInput {
   readonly privateKey?: RsaPrivateKey
 }
 
+/**
+ * What REG checks before it needs a password: connected, not logged in, a valid username
+ * without a local account yet. Front ends run it before asking for the password.
+ */
+export const regCheck = (rawUsername: string) =>
+  Effect.gen(function*() {
+    const client = yield* Client
+    const server = yield* client.server
+    const current = yield* client.currentSession
+    if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
+    const username = yield* checkUsername(rawUsername)
+    if ((yield* client.store.getLocalUser(server.serverId, username)) !== undefined) {
+      return yield* new LocalExists({ reason: `a local account ${username} already exists for ${server.name}` })
+    }
+    return { server, username }
+  })
+
 export const reg = Effect.fn("commands.reg")(function*(input: RegInput) {
   const client = yield* Client
-  const server = yield* client.server
-  const current = yield* client.currentSession
-  if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
-  const username = yield* checkUsername(input.username)
+  const { server, username } = yield* regCheck(input.username)
   yield* requireNonEmpty("the password", input.password)
-  if ((yield* client.store.getLocalUser(server.serverId, username)) !== undefined) {
-    return yield* new LocalExists({ reason: `a local account ${username} already exists for ${server.name}` })
-  }
   const privateKey = input.privateKey ??
     (yield* generateKeyPair().pipe(
       Effect.map((k) => k.privateKey),
@@ -42,7 +53,14 @@ export const reg = Effect.fn("commands.reg")(function*(input: RegInput) {
     ))
   const publicKey = publicKeyOf(privateKey)
   const passwordHash = yield* hashPassword(input.password)
-  yield* client.connection.request({ action: Action.REG, args: [username, publicKeyToPem(publicKey)] })
+  yield* client.connection.request({ action: Action.REG, args: [username, publicKeyToPem(publicKey)] }).pipe(
+    Effect.catchTag("ServerError", (e) =>
+      Effect.fail(
+        e.code === ErrorCode.EXISTS
+          ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} is taken on this server (or was deregistered): choose another` })
+          : e
+      ))
+  )
   const blob = yield* encryptPrivateKey(utf8Encode(privateKeyToPem(privateKey)), input.password)
   yield* client.store.addLocalUser({ server, username, passwordHash, privateKey: blob })
   return { username, fingerprint: fingerprint(publicKey) }
