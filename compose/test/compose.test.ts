@@ -45,6 +45,14 @@ describe("compose/compose.yml", () => {
     expect(dockerfile).toMatch(/^FROM node:20/m)
   })
 
+  it("ships a default server config that the server accepts", () => {
+    const out = execFileSync(process.execPath, [path.join(root, "scripts", "start.mjs"), "server", "config", "check",
+      path.join(composeDir, "config", "server.json")], { encoding: "utf8", cwd: root })
+    expect(out).toMatch(/"kind": "mysql"/)
+    expect(out).toMatch(/"host": "mariadb"/)
+    expect(out).toMatch(/server\.json: OK/)
+  })
+
   it("entrypoint writes the default config when none is mounted, and keeps a mounted one", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-entry-"))
     const env = {

@@ -1,10 +1,6 @@
 #!/usr/bin/env node
-// Runs the client from its TypeScript source through tsx (no build step).
-import { createRequire } from "node:module"
+// gochat-client: runs the client from its TypeScript source.
 import { fileURLToPath } from "node:url"
-import { spawn } from "node:child_process"
-const require = createRequire(import.meta.url)
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url))
-const child = spawn(process.execPath, [require.resolve("tsx/cli"), main, ...process.argv.slice(2)], { stdio: "inherit" })
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig))
-child.on("exit", (code) => process.exit(code ?? 1))
+import { runTs } from "../../../scripts/run-ts.mjs"
+
+runTs(fileURLToPath(new URL("../src/main.ts", import.meta.url)), process.argv.slice(2))

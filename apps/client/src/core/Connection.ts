@@ -259,7 +259,9 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
           Effect.flatMap((exit) =>
             Effect.suspend(() => {
               const reason = Exit.isSuccess(exit)
-                ? "the server closed the connection"
+                ? greeted || target.tls
+                  ? "the server closed the connection"
+                  : "the server closed the connection without a greeting (a TLS port? then connect with --tls)"
                 : Option.getOrElse(Option.fromNullable(squashMessage(exit.cause)), () => "the connection failed")
               conn.readerDone = reason
               return Deferred.fail(hello, new ConnectFailed({ target: describe, reason: conn.fatal ?? reason })).pipe(
@@ -272,7 +274,7 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
         const motd = yield* Deferred.await(hello).pipe(
           Effect.timeoutFail({
             duration: helloTimeout,
-            onTimeout: () => new ConnectFailed({ target: describe, reason: `no HELLO within ${Duration.format(helloTimeout)}` })
+            onTimeout: () => new ConnectFailed({ target: describe, reason: `no HELLO within ${Duration.format(helloTimeout)} (is it a gochat server${target.tls ? "" : ", or a TLS port needing --tls"}?)` })
           }),
           Effect.onError(() => abandon)
         )
@@ -426,7 +428,10 @@ const explainSocketError = (e: Error & { code?: string }, target: ConnectTarget)
     case "CERT_HAS_EXPIRED":
     case "ERR_TLS_CERT_ALTNAME_INVALID":
       return `the server certificate could not be verified (${e.code}): trust it with --ca <certificate file>, or skip the check with --insecure`
+    case "ERR_SSL_WRONG_VERSION_NUMBER":
+    case "ERR_SSL_PACKET_LENGTH_TOO_LONG":
+      return "the server does not speak TLS on that port (is it a plain TCP port? then connect without --tls)"
     default:
-      return e.message
+      return e.message.replace(/\s+/g, " ").trim()
   }
 }

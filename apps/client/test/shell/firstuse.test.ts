@@ -208,13 +208,16 @@ describe("the shell as a new user meets it", () => {
     }
   })
 
-  it("stores an address given to CONN only when the connection succeeds", async () => {
+  it("stores an address given to CONN only when the connection succeeds; explains TLS on a plain port", async () => {
     const client = await makeTestClient()
     try {
       const refused = await client.fail(commands.conn({ address: "127.0.0.1", port: 1 }))
       expect(refused._tag).toBe("ConnectFailed")
       const insecure = await client.fail(commands.conn({ address: "127.0.0.1", port: server.port, insecure: true }))
       expect(insecure._tag).toBe("UsageError")
+      const tlsOnPlain = await client.fail(commands.conn({ address: "127.0.0.1", port: server.port, tls: true, insecure: true }))
+      expect(tlsOnPlain.message).toContain("the server does not speak TLS on that port")
+      expect(tlsOnPlain.message).not.toContain("\n")
       expect(await client.run(commands.servers())).toEqual([])
       await client.run(commands.conn({ address: "127.0.0.1", port: server.port }))
       expect((await client.run(commands.servers())).map((s) => s.name)).toEqual([`127.0.0.1:${server.port}`])
