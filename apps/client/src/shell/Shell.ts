@@ -20,6 +20,7 @@ const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "")
 
 const validationText = (e: ValidationError.ValidationError) =>
   stripAnsi(HelpDoc.toAnsiText(e.error)).split("\n").map((l) => l.trim()).filter((l) => l.length > 0).join(" ")
+    .replace(/is not a integer/g, "is not a whole number")
 
 /**
  * Run one shell line (already split into words). Fails with CommandFailed when the command

@@ -300,7 +300,7 @@ const usrs = described("usrs", Command.make("usrs", {
   }))))
 
 const msg = described("msg", Command.make("msg", {
-  to: Args.text({ name: "user" }),
+  to: Args.text({ name: "username" }),
   text: Args.text({ name: "text" }).pipe(Args.repeated),
   ...remoteOptions
 }, (a) =>

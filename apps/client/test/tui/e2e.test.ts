@@ -94,6 +94,8 @@ describe("TUI end to end (tmux)", () => {
     } catch {
       // already gone
     }
+    // tmux leaves its socket file behind.
+    fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
     await server?.close()
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
     dirs = []

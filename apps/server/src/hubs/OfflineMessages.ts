@@ -53,8 +53,11 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
         while (true) {
           const page = yield* repo.page(dst, afterId, pageSize)
           if (page.length === 0) return delivered
-          yield* deliver(page)
-          yield* repo.deleteIds(page.map((m) => m.id))
+          // written then deleted as one step: an interruption (server stop) between the two would
+          // deliver the page again at the next catch-up
+          yield* Effect.uninterruptible(
+            Effect.zipRight(deliver(page), repo.deleteIds(page.map((m) => m.id)))
+          )
           delivered += page.length
           afterId = page[page.length - 1].id
           if (page.length < pageSize) return delivered

@@ -17,6 +17,9 @@ export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
 
     /** Binds a user to a connection, or fails with ERR_DUPSESS (and tells the holder) if it is online elsewhere. */
     const login = Effect.fn("Sessions.login")(function*(endpoint: Endpoint, user: OnlineUser) {
+      // the connection closed while the login was being checked: binding the name now would leave a
+      // session nobody can end (every later login of the user would be ERR_DUPSESS)
+      if (!endpoint.accepting) return yield* refuse(ErrorCode.CONN, "the connection is closing")
       const holder = presence.claim(endpoint, user)
       if (holder !== undefined) {
         hooks.dupSess(holder, endpoint.ip)

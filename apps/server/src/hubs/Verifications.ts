@@ -22,6 +22,9 @@ interface Token {
 
 export type TokenCheck = "ok" | "not-found" | "in-use" | "expired" | "mismatch"
 
+/** Challenges one connection can have pending at once (for different names); the oldest is dropped. */
+export const MAX_PENDING_PER_CONNECTION = 8
+
 /** Wrong token guesses after which the token is dropped. */
 export const MAX_TOKEN_FAILURES = 5
 
@@ -62,7 +65,14 @@ export class Verifications extends Effect.Service<Verifications>()("server/Verif
       pending.set(key, text)
       let keys = byConnection.get(connId)
       if (!keys) byConnection.set(connId, keys = new Set())
+      keys.delete(key)
       keys.add(key)
+      // bounded per connection: LOGIN for ever more names only replaces the oldest challenges
+      while (keys.size > MAX_PENDING_PER_CONNECTION) {
+        const oldest = keys.values().next().value!
+        forget(oldest, connId)
+        yield* FiberMap.remove(timers, oldest)
+      }
       yield* FiberMap.run(timers, key, Effect.sleep(loginMs).pipe(Effect.andThen(Effect.sync(() => forget(key, connId)))))
     })
 

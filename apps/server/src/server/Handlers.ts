@@ -12,13 +12,17 @@ import {
   adminArgs,
   type AdminMessage,
   type ClientMessage,
+  argText,
   decodeClientMessage,
+  decodeStamp,
   encodeStamp,
   ErrorCode,
   HookType,
   isAdminOp,
+  isPermission,
   isValidUsername,
   MAX_ARG_CONTENT,
+  MAX_STAMP_SECONDS,
   normalizeUsername,
   type Packet,
   Permission,
@@ -54,7 +58,7 @@ import { Refusal, refuse } from "./Refusal.js"
 const MAX_KEY_BITS = 8192
 /** Stored messages written per page during catch-up (each page deleted after it was written). */
 const CATCHUP_PAGE = 200
-const BROADCAST_PREFIX = "ADMINISTRATIVE BROADCAST:\n"
+const BROADCAST_PREFIX_BYTES = Buffer.from("ADMINISTRATIVE BROADCAST:\n", "latin1")
 
 const keyFromDer = (der: Uint8Array): KeyObject | undefined => {
   try {
@@ -106,8 +110,11 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
     const loadForLogin = (name: string | undefined) =>
       Effect.catchIf(
         loadUser(name),
-        (e) => e._tag === "Refusal" && e.code === ErrorCode.CORRUPTED,
-        () => refuse(ErrorCode.LOGIN, "unusable account")
+        (e) => e._tag === "SqlError" || e.code === ErrorCode.CORRUPTED,
+        (e) => Effect.zipRight(
+          e._tag === "SqlError" ? Effect.logError("database error", e.message, e.cause) : Effect.void,
+          refuse(ErrorCode.LOGIN, "unusable account")
+        )
       )
 
     const onlineUser = (row: UserRow, key: KeyObject): OnlineUser => ({
@@ -186,7 +193,11 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         const { row, key } = yield* loadForLogin(name)
         const text = yield* verifications.take(conn.id, row.username)
         if (text === undefined) return yield* refuse(ErrorCode.INVALID, "no pending challenge")
-        if (!constantTimeEqual(text, m.answer)) return yield* refuse(ErrorCode.HANDSHAKE, "wrong answer")
+        if (!constantTimeEqual(text, m.answer)) {
+          // as the original's Cleanup: a wrong answer also cancels the connection's other challenges
+          yield* verifications.cancelConnection(conn.id)
+          return yield* refuse(ErrorCode.HANDSHAKE, "wrong answer")
+        }
         yield* sessions.login(conn, onlineUser(row, key))
         if (conn.secure) verifications.issueToken(row.username, conn.id, text)
         conn.send(okFrame(id))
@@ -212,8 +223,8 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
     const req = (conn: Connection, id: number, m: Extract<ClientMessage, { _tag: "ReqUser" }>) =>
       Effect.gen(function*() {
         const { row, key } = yield* loadUser(accountName(m.username))
-        const online = presence.find(row.username)?.user
-        conn.send(reqFrame(id, row.username, publicKeyToPem(key), online?.permission ?? row.permission))
+        // the stored level, as the original (an operator's change shows before the user logs in again)
+        conn.send(reqFrame(id, row.username, publicKeyToPem(key), row.permission))
       })
 
     const usrs = (conn: Connection, id: number, kind: number) =>
@@ -243,24 +254,28 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         conn.send(usrsFrame(id, list))
       })
 
-    const msg = (conn: Connection, packet: Packet, user: OnlineUser, m: Extract<ClientMessage, { _tag: "Msg" }>) =>
+    /**
+     * MSG, checked in the original's order: message to oneself (ERR_INVALID); recipient online: relayed
+     * (a bad stamp is ERR_ARGS here, where the original forwarded it); offline: the recipient must exist
+     * and have a key (ERR_NOTFOUND / ERR_DEREG / ERR_CORRUPTED) before the stamp is checked (ERR_ARGS).
+     * The relay hot path handles the common online case; this is the exact, slower version of it.
+     */
+    const msg = (conn: Connection, packet: Packet, user: OnlineUser) =>
       Effect.gen(function*() {
-        const dest = accountName(m.dest)
+        const [destArg, stampArg, ciphertext] = packet.args
+        const dest = accountName(argText(destArg))
         if (dest === user.name) return yield* refuse(ErrorCode.INVALID, "message to oneself")
-        if (dest !== undefined) {
-          const frame = recivFrame(user.nameBytes, packet.args[1], m.ciphertext)
-          if (presence.deliver(dest, frame)) {
-            conn.send(okFrame(packet.id))
-            return
-          }
+        const stamp = decodeStamp(stampArg)
+        if (dest !== undefined && presence.find(dest)?.accepting === true) {
+          if (stamp === undefined) return yield* refuse(ErrorCode.ARGS, "the stamp is not a Go varint")
+          presence.deliver(dest, recivFrame(user.nameBytes, stampArg, ciphertext))
+          conn.send(okFrame(packet.id))
+          return
         }
         const { row } = yield* loadUser(dest)
-        yield* offline.store({
-          src: user.id,
-          dst: row.id,
-          stamp: Math.floor(m.stamp.getTime() / 1000),
-          ciphertext: m.ciphertext
-        })
+        // beyond JavaScript dates (year 275760) a stamp could not be stored exactly: refused as unparsable
+        if (stamp === undefined || Math.abs(stamp) > MAX_STAMP_SECONDS) return yield* refuse(ErrorCode.ARGS, "the stamp is not a Go varint")
+        yield* offline.store({ src: user.id, dst: row.id, stamp, ciphertext })
         conn.send(okFrame(packet.id))
       })
 
@@ -276,9 +291,12 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         const first = yield* offline.peek(user.id)
         if (first.length === 0) return yield* refuse(ErrorCode.EMPTY, "no stored messages")
         conn.send(okFrame(id))
+        // the OK is the only reply: a later failure is logged (the undelivered rest stays stored)
         const delivered = yield* offline.drain(user.id, CATCHUP_PAGE, (page) => writePage(conn, page)).pipe(
-          Effect.catchTag("ConnectionGone", (e) =>
-            Effect.as(Effect.logDebug("catch-up stopped: the connection closed", e.reason), -1))
+          Effect.catchTags({
+            ConnectionGone: (e) => Effect.as(Effect.logDebug("catch-up stopped: the connection closed", e.reason), -1),
+            SqlError: (e) => Effect.as(Effect.logError("catch-up stopped: database error", e.message, e.cause), -1)
+          })
         )
         yield* Effect.logDebug("catch-up").pipe(Effect.annotateLogs({ user: user.name, delivered }))
       })
@@ -314,6 +332,34 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         target.close(reason)
       })
 
+    /**
+     * CHGPERMS in the original's order: self (ERR_INVALID), target lookup (ERR_NOTFOUND), then the level
+     * byte (ERR_ARGS), granting at or above one's own level / a target not below (ERR_PERMS), no change
+     * (ERR_INVALID). One reply, also on a database error (the original sent ERR_SERVER and then OK).
+     */
+    const chgPerms = (conn: Connection, packet: Packet, user: OnlineUser) =>
+      Effect.gen(function*() {
+        const name = accountName(argText(packet.args[0]))
+        if (name === user.name) return yield* refuse(ErrorCode.INVALID, "can not change your own level")
+        const row = name === undefined ? Option.none() : yield* users.findByName(name)
+        if (Option.isNone(row)) return yield* refuse(ErrorCode.NOTFOUND, "no such user")
+        const target = row.value
+        const levelArg = packet.args[1]
+        const level = levelArg.length === 0 ? -1 : levelArg[0]
+        if (!isPermission(level)) return yield* refuse(ErrorCode.ARGS, "unknown permission level")
+        if (user.permission <= level) return yield* refuse(ErrorCode.PERMS, "can only grant levels below yours")
+        if (user.permission <= target.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
+        if (target.permission === level) return yield* refuse(ErrorCode.INVALID, "target already has this level")
+        yield* Effect.logInfo("admin operation").pipe(Effect.annotateLogs({ op: "AdminChgPerms", admin: user.name }))
+        yield* users.setPermission(target.username, level)
+        const online = presence.find(target.username)
+        if (online?.user !== undefined) {
+          online.user.permission = level
+          hooks.permsChg(target.username, level)
+        }
+        conn.send(okFrame(packet.id))
+      })
+
     const admin = (conn: Connection, packet: Packet, user: OnlineUser) =>
       Effect.gen(function*() {
         const op = packet.info
@@ -322,6 +368,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         if (packet.args.length < adminArgs(op)) return yield* refuse(ErrorCode.ARGS, "too few arguments")
         const required = op === AdminOp.CHGPERMS || op === AdminOp.MOTD ? Permission.OWNER : Permission.ADMIN
         if (user.permission < required) return yield* refuse(ErrorCode.PERMS, "operation needs OWNER")
+        if (op === AdminOp.CHGPERMS) return yield* chgPerms(conn, packet, user)
         const decoded = decodeClientMessage(packet)
         if (Either.isLeft(decoded)) return yield* fromProtocol(decoded.left)
         const m = decoded.right as AdminMessage
@@ -349,7 +396,8 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
           }
           case "AdminBroadcast": {
             if (!conn.secure) return yield* refuse(ErrorCode.NOSECURE, "broadcast needs TLS")
-            const text = Buffer.from(BROADCAST_PREFIX + m.text, "utf8")
+            // the text's bytes as sent (the original did not re-encode them)
+            const text = Buffer.concat([BROADCAST_PREFIX_BYTES, packet.args[0]])
             const recipients = presence.onlineUsers().filter((u) => u.name !== user.name)
             if (recipients.some((u) => maxPlaintextFor(u.publicKey) < text.length)) {
               return yield* refuse(ErrorCode.MAXSIZE, "broadcast text too long for a recipient's key")
@@ -363,23 +411,8 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
             }
             break
           }
-          case "AdminChgPerms": {
-            const name = accountName(m.username)
-            if (name === user.name) return yield* refuse(ErrorCode.INVALID, "can not change your own level")
-            const row = name === undefined ? Option.none() : yield* users.findByName(name)
-            if (Option.isNone(row)) return yield* refuse(ErrorCode.NOTFOUND, "no such user")
-            const target = row.value
-            if (user.permission <= m.level) return yield* refuse(ErrorCode.PERMS, "can only grant levels below yours")
-            if (user.permission <= target.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
-            if (target.permission === m.level) return yield* refuse(ErrorCode.INVALID, "target already has this level")
-            yield* users.setPermission(target.username, m.level)
-            const online = presence.find(target.username)
-            if (online?.user !== undefined) {
-              online.user.permission = m.level
-              hooks.permsChg(target.username, m.level)
-            }
-            break
-          }
+          case "AdminChgPerms":
+            return // handled by chgPerms above
           case "AdminKick": {
             const name = accountName(m.username)
             const target = name === undefined ? undefined : presence.find(name)
@@ -423,6 +456,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
             if (user === undefined) return yield* refuse(ErrorCode.NOSESS)
         }
         if (action === Action.ADMIN) return yield* admin(conn, packet, user!)
+        if (action === Action.MSG) return yield* msg(conn, packet, user!)
         const decoded = decodeClientMessage(packet)
         if (Either.isLeft(decoded)) return yield* fromProtocol(decoded.left)
         const m = decoded.right
@@ -439,8 +473,6 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
             return yield* req(conn, packet.id, m)
           case "Usrs":
             return yield* usrs(conn, packet.id, m.kind)
-          case "Msg":
-            return yield* msg(conn, packet, user!, m)
           case "RecivRequest":
             return yield* reciv(conn, packet.id, user!)
           case "Sub":
