@@ -15,6 +15,7 @@ import { clientLayer } from "./core/index.js"
 import { CLIENT_VERSION } from "./core/commands/ver.js"
 import { type CommandFailed, ShellMode, subcommands } from "./shell/commands.js"
 import type { FileFailure, StoreFailure } from "./core/errors.js"
+import { hoistGlobalOptions } from "./shell/argv.js"
 import { runShell, startEventPrinter } from "./shell/Shell.js"
 import { NodeShellIoLive } from "./shell/ShellIo.js"
 
@@ -51,7 +52,14 @@ const oneShot = <E, R>(effect: Effect.Effect<void, E, R>, verbose: boolean) =>
 
 const root = Command.make("gochat-client", rootOptions, (o) =>
   o.shell
-    ? Effect.zipRight(setVerbose(o.verbose), runShell()).pipe(Effect.provide(servicesLayer(o.config, true)))
+    ? Effect.zipRight(setVerbose(o.verbose), runShell()).pipe(
+      // a script fed through stdin fails (exit status 1) if any of its commands failed
+      Effect.tap(({ failures }) =>
+        Effect.sync(() => void (failures > 0 && process.stdin.isTTY !== true && (process.exitCode = 1)))
+      ),
+      Effect.asVoid,
+      Effect.provide(servicesLayer(o.config, true))
+    )
     : Effect.promise(async () => {
       const { runTui } = await import("./tui/main.js")
       await runTui({ ...(Option.isSome(o.config) ? { configPath: o.config.value } : {}), verbose: o.verbose })
@@ -69,7 +77,7 @@ const cli = Command.run(root, { name: "gochat-client", version: CLIENT_VERSION }
 
 // Every branch provides the command services itself (see transformHandler above); the types
 // cannot see that, so the requirement is narrowed here.
-const program = cli(process.argv) as Effect.Effect<
+const program = cli([...process.argv.slice(0, 2), ...hoistGlobalOptions(process.argv.slice(2))]) as Effect.Effect<
   void,
   CommandFailed | StoreFailure | FileFailure | ValidationError.ValidationError,
   NodeContext.NodeContext

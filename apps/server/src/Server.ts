@@ -17,6 +17,7 @@ import { Relay } from "./server/Relay.js"
 import { databaseLayer, migrate } from "./storage/Database.js"
 import { MessagesRepo } from "./storage/MessagesRepo.js"
 import { SettingsRepo } from "./storage/SettingsRepo.js"
+import { UserCache } from "./storage/UserCache.js"
 import { UsersRepo } from "./storage/UsersRepo.js"
 
 /** The migrated database and the repositories over it. */
@@ -38,7 +39,7 @@ export const serverLayer = (settings: ServerSettings) =>
       Motd.Default,
       Shutdown.Default
     )),
-    Layer.provideMerge(Presence.Default),
+    Layer.provideMerge(Layer.mergeAll(Presence.Default, UserCache.Default)),
     Layer.provideMerge(storageLayer(settings)),
     Layer.provideMerge(Layer.succeed(ServerConfig, settings))
   )

@@ -76,10 +76,9 @@ export class ServerError extends Data.TaggedError("ServerError")<{
   readonly detail?: string
 }> {
   override get message() {
-    const code = `${errorDescription(this.code)} (${errorName(this.code)})`
     return this.detail !== undefined
-      ? `${this.detail} (server: ${code})`
-      : `server refused ${this.action}: ${code}`
+      ? `${this.detail} [${errorName(this.code)}]`
+      : `server refused ${this.action}: ${errorDescription(this.code)} (${errorName(this.code)})`
   }
 }
 

@@ -79,13 +79,17 @@ const promptFor = (st: { connection: string; user: string | undefined }, tty: bo
   return tty ? `\x1b[36m${text}\x1b[0m` : text
 }
 
-/** The interactive loop. Ends at EXIT, Ctrl-D or end of input; disconnects on the way out. */
+/**
+ * The interactive loop. Ends at EXIT, Ctrl-D or end of input; disconnects on the way out.
+ * Returns how many command lines failed (a script's exit status).
+ */
 export const runShell = (options: { readonly banner?: boolean } = {}) =>
   Effect.gen(function*() {
     const io = yield* ShellIo
     const client = yield* Client
     const config = yield* ClientConfig
     const stopPrinter = yield* startEventPrinter
+    let failures = 0
     if (options.banner !== false && io.tty) yield* io.print("gochat shell - type HELP [command] for help, EXIT to leave")
     if (config.shellServer !== undefined) yield* runLine(["conn"]).pipe(Effect.ignore)
     // the prompt follows the state, also when the server drops us while we wait for a line
@@ -96,21 +100,32 @@ export const runShell = (options: { readonly banner?: boolean } = {}) =>
     while (true) {
       const st = yield* SubscriptionRef.get(client.state)
       const line = yield* io.readLine(promptFor(st, io.tty), "command").pipe(Effect.orElseSucceed(() => ""))
-      if (line === undefined) break
+      if (line === undefined) {
+        if (io.tty) yield* io.print("") // Ctrl-D: end the prompt's line before the system shell's
+        break
+      }
       const words = splitLine(line)
       if (!words.ok) {
         yield* io.print(failure(line.trim().split(/\s+/)[0] ?? "", words.error))
+        failures++
         continue
       }
       if (words.words.length === 0) continue
       const name = words.words[0].toLowerCase()
-      if (name === "exit" || name === "quit") break
+      if (name === "exit" || name === "quit") {
+        if (!words.words.slice(1).some((w) => w === "--help" || w === "-h")) break
+        yield* io.print(helpText("exit") ?? "")
+        continue
+      }
       yield* runLine(words.words).pipe(
-        Effect.catchTag("CommandFailed", () => Effect.void),
-        Effect.catchAllDefect((d) => io.print(failure(name, `internal error: ${String(d)}`)))
+        Effect.catchTag("CommandFailed", () => Effect.sync(() => void failures++)),
+        Effect.catchAllDefect((d) =>
+          Effect.zipRight(io.print(failure(name, `internal error: ${String(d)}`)), Effect.sync(() => void failures++))
+        )
       )
     }
     const st = yield* SubscriptionRef.get(client.state)
     if (st.connection === "connected") yield* client.connection.disconnect().pipe(Effect.ignore)
     yield* stopPrinter
+    return { failures }
   }).pipe(Effect.scoped)

@@ -65,6 +65,8 @@ export const makeNodeShellIo = (
     /** A command is reading a line or a password. */
     let asking = false
     let commandPrompt = ""
+    /** The prompt of the password being read (readline does not draw it: input is hidden). */
+    let secretPrompt = ""
     if (tty) {
       const write = rl._writeToOutput?.bind(rl)
       rl._writeToOutput = (s: string) => {
@@ -113,6 +115,7 @@ export const makeNodeShellIo = (
         if (!tty) return take
         rl.setPrompt("")
         output.write(prompt)
+        secretPrompt = prompt
         muted = true
         prompting = false
         asking = true
@@ -134,11 +137,13 @@ export const makeNodeShellIo = (
     const print = (text: string) =>
       Effect.sync(() => {
         const body = text.endsWith("\n") ? text : text + "\n"
-        if (tty && prompting) {
+        if (tty && (prompting || asking)) {
+          // above the prompt (or the password/username question), which is then drawn again
           readline.clearLine(output, 0)
           readline.cursorTo(output, 0)
           output.write(body)
-          rl.prompt(true)
+          if (muted) output.write(secretPrompt)
+          else rl.prompt(true)
         } else {
           output.write(body)
         }

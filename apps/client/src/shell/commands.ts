@@ -125,8 +125,12 @@ const printLogin = (r: commands.LoginResult) =>
 
 const ensureLoggedIn = (o: RemoteOptions) =>
   Effect.gen(function*() {
-    yield* ensureConnected(o)
     const client = yield* Client
+    const mode = yield* ShellMode
+    if (!mode.interactive && Option.isNone(o.user) && (yield* client.currentSession) === undefined) {
+      return yield* new UsageError({ reason: "not logged in: give --user <name>" })
+    }
+    yield* ensureConnected(o)
     const session = yield* client.currentSession
     if (session !== undefined) {
       if (Option.isSome(o.user) && o.user.value.toLowerCase() !== session.account.username) {
@@ -139,8 +143,6 @@ const ensureLoggedIn = (o: RemoteOptions) =>
       const password = yield* askPassword(`${o.user.value}'s password: `, o.passwordFile)
       return yield* printLogin(yield* commands.login({ username: o.user.value, password }))
     }
-    const mode = yield* ShellMode
-    if (!mode.interactive) return yield* new UsageError({ reason: "not logged in: give --user <name>" })
   })
 
 // ---- the commands ------------------------------------------------------------------------------
@@ -305,7 +307,7 @@ const msg = described("msg", Command.make("msg", {
   ...remoteOptions
 }, (a) =>
   run("msg", Effect.gen(function*() {
-    if (a.text.length === 0) return yield* new UsageError({ reason: "usage: MSG <user> <text...>" })
+    if (a.text.length === 0) return yield* new UsageError({ reason: "usage: MSG <username> <text...>" })
     yield* ensureLoggedIn(a)
     const r = yield* commands.msg({ to: a.to, text: a.text.join(" ") })
     yield* print(ok(r.parts === 1 ? "message sent correctly" : `message sent correctly (in ${r.parts} parts)`))
@@ -388,6 +390,7 @@ const recover = described("recover", Command.make("recover", {
   passwordFile: passwordFileOption
 }, (a) =>
   run("recover", Effect.gen(function*() {
+    yield* commands.recoverCheck(a.username)
     const password = yield* askPassword(`${a.username}'s password: `, a.passwordFile)
     const r = yield* commands.recover({ username: a.username, password, cleanup: a.cleanup })
     yield* print(ok(`private key written to ${r.keyFile}`))

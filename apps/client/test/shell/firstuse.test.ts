@@ -10,6 +10,7 @@ import { PassThrough } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, startServer } from "../../../server/src/index.js"
 import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
+import { hoistGlobalOptions } from "../../src/shell/argv.js"
 import { ShellMode } from "../../src/shell/commands.js"
 import { runShell } from "../../src/shell/Shell.js"
 import { makeNodeShellIo, ShellIo } from "../../src/shell/ShellIo.js"
@@ -24,8 +25,8 @@ interface LiveShell {
   /** Resolves once the last prompt set by the shell satisfies `pred`. */
   readonly waitForPrompt: (pred: (prompt: string) => boolean) => Promise<string>
   readonly output: () => string
-  /** End the input and wait for the shell to finish. */
-  readonly end: () => Promise<string>
+  /** End the input and wait for the shell to finish; how many command lines failed. */
+  readonly end: () => Promise<number>
 }
 
 /** The shell in-process, fed line by line (non-TTY semantics: passwords are plain lines). */
@@ -78,11 +79,10 @@ const startShell = async (dataDir: string): Promise<LiveShell> => {
     end: async () => {
       Effect.runSync(Queue.offer(input, undefined))
       try {
-        await done
+        return (await done).failures
       } finally {
         await runtime.dispose()
       }
-      return text()
     }
   }
 }
@@ -99,6 +99,16 @@ describe("splitLine: free text of MSG / ADMIN broadcast / ADMIN motd", () => {
     // other commands still need balanced quotes
     expect(splitLine(`setserver home name "my home"`)).toEqual({ ok: true, words: ["setserver", "home", "name", "my home"] })
     expect(splitLine(`admin kick 'bob`).ok).toBe(false)
+  })
+})
+
+describe("global options after a one-shot command", () => {
+  it("are moved before it, so USRS and MSG do not take them as words", () => {
+    expect(hoistGlobalOptions(["usrs", "online", "--config", "c.json", "--verbose"])).toEqual(
+      ["--config", "c.json", "--verbose", "usrs", "online"]
+    )
+    expect(hoistGlobalOptions(["msg", "--config=c.json", "bob", "hi"])).toEqual(["--config=c.json", "msg", "bob", "hi"])
+    expect(hoistGlobalOptions(["msg", "bob", "--", "--verbose"])).toEqual(["msg", "bob", "--", "--verbose"])
   })
 })
 
@@ -144,11 +154,12 @@ describe("the shell as a new user meets it", () => {
     await server?.close()
   })
 
-  it("checks what it can before asking for a password, sends texts with apostrophes, names unknown users", async () => {
+  it("checks what it can before asking for a password, sends texts with apostrophes, explains refusals", async () => {
     const dir = tempDir()
     fs.mkdirSync(path.join(dir, "import"), { recursive: true })
     fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
     const shell = await startShell(dir)
+    let failures = -1
     try {
       shell.send(`regserver local 127.0.0.1 ${server.port}`)
       shell.send("conn local")
@@ -156,12 +167,14 @@ describe("the shell as a new user meets it", () => {
       shell.send("login nobody")
       shell.send("export nobody")
       shell.send("import alice missing.priv")
+      shell.send("recover nobody")
       shell.send("ver")
       await shell.waitFor((o) => o.includes("gochat protocol version 1"))
       const out = shell.output()
       expect(out).toContain("[ERROR] LOGIN: no local account nobody for local")
       expect(out).toContain("[ERROR] EXPORT: no local account nobody for local")
       expect(out).toMatch(/\[ERROR\] IMPORT: .*missing\.priv: no such file/)
+      expect(out).toContain("[ERROR] RECOVER: no local account nobody of a deleted server")
 
       shell.send("import alice alice.priv")
       shell.send("pw-alice")
@@ -179,10 +192,15 @@ describe("the shell as a new user meets it", () => {
       expect(got._tag === "MessageReceived" && got.text).toBe("it's  a test, isn't it")
 
       shell.send("msg carol hi")
-      await shell.waitFor((o) => o.includes("[ERROR] MSG: there is no user carol on this server"))
+      shell.send("admin motd don't")
+      await shell.waitFor((o) => o.includes("[ERROR] ADMIN:"))
+      expect(shell.output()).toContain("[ERROR] MSG: there is no user carol on this server")
+      expect(shell.output()).toContain("[ERROR] ADMIN: your permission level does not allow ADMIN motd (owners only) [ERR_PERMS]")
     } finally {
-      await shell.end()
+      failures = await shell.end()
     }
+    // login, export, import, recover, login bob, reg carol, msg carol, admin motd: a script's exit status
+    expect(failures).toBe(8)
   })
 
   it("updates the prompt when the server goes away, and says 'not connected' afterwards", async () => {
@@ -205,6 +223,22 @@ describe("the shell as a new user meets it", () => {
     } finally {
       await shell.end()
       if (!closed) await own.close()
+    }
+  })
+
+  it("says who is already logged in elsewhere (ERR_DUPSESS) and which name is taken (ERR_EXISTS)", async () => {
+    const client = await makeTestClient()
+    try {
+      fs.mkdirSync(client.config.importDir, { recursive: true })
+      fs.writeFileSync(path.join(client.config.importDir, "bob.priv"), goldenPem("bob"))
+      await client.run(commands.conn({ address: "127.0.0.1", port: server.port }))
+      await client.run(commands.importKey({ username: "bob", file: "bob.priv", password: "pw" }))
+      const dup = await client.fail(commands.login({ username: "bob", password: "pw" }))
+      expect(dup.message).toBe("bob is already logged in from another client [ERR_DUPSESS]")
+      const taken = await client.fail(commands.reg({ username: "alice", password: "pw", privateKey: goldenKey("bob") }))
+      expect(taken.message).toBe("the name alice is taken on this server (or was deregistered): choose another [ERR_EXISTS]")
+    } finally {
+      await client.dispose()
     }
   })
 

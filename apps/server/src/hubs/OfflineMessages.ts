@@ -1,70 +1,155 @@
 /**
- * Messages for offline users. `store` resolves only once the message is committed; concurrent stores are
- * group-committed (one transaction per batch) so the OK after an offline MSG always means "durable" without
- * paying one commit per message. Catch-up pages through a user's messages oldest first and deletes exactly
- * the rows whose RECIV frames were written to the socket.
+ * Messages for offline users.
+ *
+ * Storing: `enqueue` hands a message to the group-commit writer and calls back once its INSERT committed
+ * (or failed): the OK after an offline MSG always means "durable". Plain code on purpose (no span, no
+ * Deferred per message): everything enqueued during one event-loop turn (e.g. a sender's whole window of
+ * pipelined MSGs) is committed together from a `setImmediate`, one multi-row INSERT of at most MAX_BATCH;
+ * messages enqueued while a commit is in flight go in the next one. A failed commit fails exactly the
+ * messages of that batch.
+ *
+ * Catch-up (`drain`) pages through a user's messages oldest first, hands them to `deliver` in chunks of
+ * bounded size, and deletes, in one transaction at the end, exactly the rows whose frames were handed to
+ * the socket (also when the connection died midway).
  */
-import type { SqlError } from "@effect/sql/SqlError"
-import { Chunk, Deferred, Effect, Queue } from "effect"
+import { SqlError } from "@effect/sql/SqlError"
+import { Cause, Effect, Exit, Option, Runtime } from "effect"
 import { MessagesRepo, type NewMessage, type StoredMessage } from "../storage/MessagesRepo.js"
 
-interface Pending {
-  readonly message: NewMessage
-  readonly committed: Deferred.Deferred<void, SqlError>
-}
+/** Called once with undefined when the message is committed, or with the error of its batch. */
+export type Committed = (error: SqlError | undefined) => void
 
-/** Most messages committed in one transaction. */
+/** Most messages committed in one INSERT. */
 const MAX_BATCH = 256
+/** Ciphertext bytes handed to the socket before waiting for them to be written (bounds buffering). */
+const CHUNK_BYTES = 256 * 1024
 
 export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/OfflineMessages", {
   scoped: Effect.gen(function*() {
     const repo = yield* MessagesRepo
-    const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
+    const runtime = yield* Effect.runtime<never>()
+    const runCallback = Runtime.runCallback(runtime)
 
-    const commitBatch = (batch: ReadonlyArray<Pending>) =>
-      repo.insertBatch(batch.map((p) => p.message)).pipe(
-        Effect.exit,
-        Effect.flatMap((exit) => Effect.forEach(batch, (p) => Deferred.done(p.committed, exit), { discard: true }))
-      )
+    let messages: Array<NewMessage> = []
+    let callbacks: Array<Committed> = []
+    let scheduled = false
+    let running = false
+    let idleWaiters: Array<() => void> = []
 
-    yield* Effect.forkScoped(Effect.forever(
-      Effect.flatMap(Queue.takeBetween(queue, 1, MAX_BATCH), (batch) => commitBatch(Chunk.toReadonlyArray(batch)))
-    ))
+    const commitNext = (): void => {
+      scheduled = false
+      if (running) return
+      if (messages.length === 0) {
+        if (idleWaiters.length > 0) for (const w of idleWaiters.splice(0)) w()
+        return
+      }
+      let batch: Array<NewMessage>
+      let waiting: Array<Committed>
+      if (messages.length <= MAX_BATCH) {
+        batch = messages
+        waiting = callbacks
+        messages = []
+        callbacks = []
+      } else {
+        batch = messages.splice(0, MAX_BATCH)
+        waiting = callbacks.splice(0, MAX_BATCH)
+      }
+      running = true
+      runCallback(repo.insertBatch(batch), {
+        onExit: (exit) => {
+          running = false
+          let error: SqlError | undefined = undefined
+          if (Exit.isFailure(exit)) {
+            error = Option.getOrElse(
+              Cause.failureOption(exit.cause),
+              () => new SqlError({ message: "offline store failed", cause: Cause.squash(exit.cause) })
+            )
+            runCallback(Effect.logError("offline store: commit failed", String(exit.cause)))
+          }
+          for (let i = 0; i < waiting.length; i++) {
+            try {
+              waiting[i](error)
+            } catch (defect) {
+              runCallback(Effect.logError("offline store: reply callback failed", String(defect)))
+            }
+          }
+          // the rest (and what arrives meanwhile) from the next turn, so replies get flushed in between
+          scheduled = true
+          setImmediate(commitNext)
+        }
+      })
+    }
 
-    /** Stores a message durably; succeeds once its transaction committed. */
-    const store = Effect.fn("OfflineMessages.store")(function*(message: NewMessage) {
-      const committed = yield* Deferred.make<void, SqlError>()
-      yield* Queue.offer(queue, { message, committed })
-      yield* Deferred.await(committed)
+    /** Queues a message for the next group commit; `committed` is called once, after the commit. */
+    const enqueue = (message: NewMessage, committed: Committed): void => {
+      messages.push(message)
+      callbacks.push(committed)
+      if (!scheduled && !running) {
+        scheduled = true
+        setImmediate(commitNext)
+      }
+    }
+
+    /** Stores a message durably; succeeds once its batch committed. */
+    const store = (message: NewMessage): Effect.Effect<void, SqlError> =>
+      Effect.async<void, SqlError>((resume) => {
+        enqueue(message, (error) => resume(error === undefined ? Effect.void : Effect.fail(error)))
+      })
+
+    /** Resolves once nothing is queued or being committed. */
+    const awaitIdle: Effect.Effect<void> = Effect.async<void>((resume) => {
+      if (!running && !scheduled && messages.length === 0) return resume(Effect.void)
+      idleWaiters.push(() => resume(Effect.void))
     })
 
+    // the graceful stop: whatever was accepted is committed (and answered) before the database closes
+    yield* Effect.addFinalizer(() => awaitIdle)
+
     /**
-     * Delivers every stored message of `dst` through `deliver` (which resolves once the frames were written),
-     * page by page; each page is deleted by row id after it was written. Returns how many were delivered.
+     * Delivers every stored message of `dst` through `deliver` (which resolves once the frames were handed
+     * to the socket), oldest first, `pageSize` rows per query and at most CHUNK_BYTES of ciphertext per
+     * `deliver`. The delivered rows are deleted by id in one transaction at the end, also when delivery
+     * stopped midway (then the error is re-raised after the delete). Returns how many were delivered.
      */
     const drain = <E, R>(
       dst: number,
       pageSize: number,
-      deliver: (page: ReadonlyArray<StoredMessage>) => Effect.Effect<void, E, R>
+      deliver: (chunk: ReadonlyArray<StoredMessage>) => Effect.Effect<void, E, R>
     ): Effect.Effect<number, E | SqlError, R> =>
-      Effect.gen(function*() {
-        let afterId = 0
-        let delivered = 0
-        while (true) {
-          const page = yield* repo.page(dst, afterId, pageSize)
-          if (page.length === 0) return delivered
-          // written then deleted as one step: an interruption (server stop) between the two would
-          // deliver the page again at the next catch-up
-          yield* Effect.uninterruptible(
-            Effect.zipRight(deliver(page), repo.deleteIds(page.map((m) => m.id)))
-          )
-          delivered += page.length
-          afterId = page[page.length - 1].id
-          if (page.length < pageSize) return delivered
-        }
+      Effect.uninterruptibleMask((restore) => {
+        const delivered: Array<number> = []
+        const send = (chunk: ReadonlyArray<StoredMessage>) =>
+          Effect.map(deliver(chunk), () => {
+            for (const m of chunk) delivered.push(m.id)
+          })
+        const loop = Effect.gen(function*() {
+          let afterId = 0
+          while (true) {
+            const page = yield* restore(repo.page(dst, afterId, pageSize))
+            if (page.length === 0) return
+            let start = 0
+            let bytes = 0
+            for (let i = 0; i < page.length; i++) {
+              bytes += page[i].ciphertext.length + 64
+              if (bytes >= CHUNK_BYTES || i === page.length - 1) {
+                // not interrupted while waiting for the write: afterwards we know whether it happened
+                yield* send(page.slice(start, i + 1))
+                start = i + 1
+                bytes = 0
+              }
+            }
+            afterId = page[page.length - 1].id
+            if (page.length < pageSize) return
+          }
+        })
+        return Effect.flatMap(Effect.exit(loop), (exit) =>
+          Effect.zipRight(
+            repo.deleteIds(delivered),
+            Exit.isSuccess(exit) ? Effect.succeed(delivered.length) : Effect.failCause(exit.cause)
+          ))
       })
 
-    return { store, drain, peek: (dst: number) => repo.page(dst, 0, 1) } as const
+    return { enqueue, store, drain, awaitIdle, peek: (dst: number) => repo.page(dst, 0, 1) } as const
   }),
   dependencies: [MessagesRepo.Default]
 }) {}

@@ -5,6 +5,9 @@
  */
 import { Deferred, Effect, FiberHandle } from "effect"
 
+/** The longest single timer the runtime can set. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 export class Shutdown extends Effect.Service<Shutdown>()("server/Shutdown", {
   scoped: Effect.gen(function*() {
     const stopped = yield* Deferred.make<void>()
@@ -17,7 +20,11 @@ export class Shutdown extends Effect.Service<Shutdown>()("server/Shutdown", {
       yield* Effect.logWarning("shutdown scheduled").pipe(Effect.annotateLogs({ at: new Date(atMs).toISOString() }))
       yield* FiberHandle.run(
         timer,
-        Effect.sleep(Math.max(0, atMs - Date.now())).pipe(Effect.andThen(Deferred.succeed(stopped, undefined)))
+        // in steps: a single timer longer than ~24.8 days would never fire
+        Effect.suspend(() => Effect.sleep(Math.min(Math.max(0, atMs - Date.now()), MAX_TIMER_MS))).pipe(
+          Effect.repeat({ until: () => Date.now() >= atMs }),
+          Effect.andThen(Deferred.succeed(stopped, undefined))
+        )
       )
     })
 

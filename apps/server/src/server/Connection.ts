@@ -4,7 +4,14 @@
  * - Reading: each chunk goes through a `PacketFramer`; every complete packet is dispatched in order. The
  *   host handles cheap packets synchronously (KEEP, MSG to an online user); anything else starts a slow
  *   operation (an Effect) and, until it completes, reading is paused and later packets wait in a backlog,
- *   so a connection's packets are always processed in order.
+ *   so a connection's packets are always processed in order. After a slow packet completes, the backlog is
+ *   resumed from `setImmediate`, never straight from the completion (which may run in the middle of another
+ *   connection's work, or chain a whole backlog into one microtask run that starves every other socket).
+ * - Replies in request order, pipelined: a packet whose reply comes later without holding the connection (an
+ *   offline MSG waiting for its group commit) reserves a slot with `reserveReply`; `reply` queues a reply
+ *   behind pending slots (or sends it at once if there are none). A slow packet is dispatched only once no
+ *   reply is pending, so its handler can `send` its reply directly. At most MAX_PENDING_REPLIES slots may be
+ *   pending; beyond that reading pauses.
  * - Writing: frames are queued and flushed once per event-loop turn as one buffer (`setImmediate`). The
  *   queue is bounded (`maxOutboundBytes`, counting what the socket still holds) and a socket that accepts
  *   no data for `writeMs` is destroyed, so a client that stops reading never blocks anyone else.
@@ -34,6 +41,9 @@ export interface ConnectionHost {
   readonly closed: (conn: Connection) => void
   readonly debug: (conn: Connection, message: string) => void
 }
+
+/** Reserved replies a connection may have pending before it stops reading. */
+export const MAX_PENDING_REPLIES = 1024
 
 const copyPacket = (p: Packet): Packet => ({
   action: p.action,
@@ -74,6 +84,18 @@ export class Connection implements Endpoint {
   private flushQueued = false
   private busy = false
   private pumping = false
+  private pumpQueued = false
+  /** a slow packet waiting for the pending replies before it is dispatched */
+  private held: Packet | undefined = undefined
+  /** reading stopped because MAX_PENDING_REPLIES replies are pending */
+  private throttled = false
+  /** replies in request order: undefined = reserved, not yet resolved; [0, replyHead) already sent */
+  private replies: Array<Uint8Array | undefined> = []
+  private replyHead = 0
+  /** reservation number of replies[0] */
+  private replyBase = 0
+  /** close() was called while replies were pending: the final ERR code (or -1) once they are sent */
+  private closeAfterReplies: number | undefined = undefined
   private readonly backlog: Array<Packet> = []
   private fatal: number | undefined = undefined
   private lastPacketAt = Date.now()
@@ -147,6 +169,78 @@ export class Connection implements Endpoint {
     this.flush()
   }
 
+  /** Replies pending (reserved or queued behind a reservation). */
+  get pendingReplies(): number {
+    return this.replies.length - this.replyHead
+  }
+
+  /** Queues a reply: sent at once, unless earlier requests' replies are still pending (then behind them). */
+  reply(frame: Uint8Array): void {
+    if (this.replyHead === this.replies.length) this.send(frame)
+    else this.replies.push(frame)
+  }
+
+  /** Reserves the next reply slot; fill it with `resolveReply` (once). */
+  reserveReply(): number {
+    return this.replyBase + this.replies.push(undefined) - 1
+  }
+
+  /** Fills a reserved slot; the replies at the head that are complete are sent, in order. */
+  resolveReply(slot: number, frame: Uint8Array): void {
+    const i = slot - this.replyBase
+    // a slot of a connection that closed meanwhile (the FIFO was reset), or filled twice
+    if (i < this.replyHead || i >= this.replies.length || this.replies[i] !== undefined) return
+    this.replies[i] = frame
+    if (i !== this.replyHead) return
+    const replies = this.replies
+    let head = this.replyHead
+    while (head < replies.length) {
+      const next = replies[head]
+      if (next === undefined) break
+      replies[head] = undefined
+      head++
+      this.send(next)
+    }
+    if (head === replies.length) {
+      this.replyBase += replies.length
+      replies.length = 0
+      this.replyHead = 0
+      this.repliesSent()
+    } else {
+      this.replyHead = head
+      if (head >= 1024 && head * 2 >= replies.length) {
+        replies.splice(0, head)
+        this.replyBase += head
+        this.replyHead = 0
+      }
+      if (this.throttled && this.pendingReplies < MAX_PENDING_REPLIES / 2) this.unthrottle()
+    }
+  }
+
+  /** Every pending reply was sent. */
+  private repliesSent(): void {
+    if (this.closeAfterReplies !== undefined) {
+      const code = this.closeAfterReplies
+      this.closeAfterReplies = undefined
+      this.finishClose(code < 0 ? undefined : code)
+      return
+    }
+    if (this.held !== undefined) {
+      const packet = this.held
+      this.held = undefined
+      if (this.closing || this.stopped) return
+      this.host.slow(this, packet, this.slowDone)
+      return
+    }
+    if (this.throttled) this.unthrottle()
+  }
+
+  private unthrottle(): void {
+    this.throttled = false
+    this.busy = false
+    this.schedulePump()
+  }
+
   private readonly flush = (): void => {
     this.flushQueued = false
     const callbacks = this.flushCallbacks.length > 0 ? this.flushCallbacks.splice(0) : undefined
@@ -207,13 +301,33 @@ export class Connection implements Endpoint {
   }
 
   private dispatch(packet: Packet): void {
-    if (this.host.hot(this, packet)) return
+    if (this.host.hot(this, packet)) {
+      if (this.replyHead !== this.replies.length && this.pendingReplies >= MAX_PENDING_REPLIES) {
+        this.busy = true
+        this.throttled = true
+      }
+      return
+    }
     this.busy = true
-    this.host.slow(this, copyPacket(packet), this.slowDone)
+    // earlier requests' replies come first: the slow handler starts once they are sent
+    if (this.replyHead !== this.replies.length) this.held = copyPacket(packet)
+    else this.host.slow(this, copyPacket(packet), this.slowDone)
   }
 
   private readonly slowDone = (): void => {
     this.busy = false
+    this.schedulePump()
+  }
+
+  /** Resumes the backlog from the event loop (never inside the completion that freed the connection). */
+  private schedulePump(): void {
+    if (this.pumpQueued) return
+    this.pumpQueued = true
+    setImmediate(this.pumpNow)
+  }
+
+  private readonly pumpNow = (): void => {
+    this.pumpQueued = false
     this.pump()
   }
 
@@ -247,6 +361,7 @@ export class Connection implements Endpoint {
   stopReading(): void {
     this.stopped = true
     this.backlog.length = 0
+    this.held = undefined
     if (!this.socket.destroyed) this.socket.pause()
   }
 
@@ -255,13 +370,28 @@ export class Connection implements Endpoint {
     this.close(reason, code)
   }
 
-  /** Flushes what is queued (plus a final Null-ID ERR if given), then ends the connection. */
+  /**
+   * Flushes what is queued (plus a final Null-ID ERR if given), then ends the connection. Replies still
+   * pending (offline MSGs being committed) are sent first, then the ERR; the session ends at once.
+   */
   close(reason: string, errorCode?: number): void {
     if (this.closing || this.closed) return
     this.closing = true
     this.host.debug(this, `closing: ${reason}`)
     this.host.closing(this)
     this.backlog.length = 0
+    this.held = undefined
+    if (this.replyHead !== this.replies.length) {
+      this.closeAfterReplies = errorCode ?? -1
+      this.endTimer = setTimeout(() => this.destroy(), this.limits.writeMs)
+      return
+    }
+    this.finishClose(errorCode)
+  }
+
+  private finishClose(errorCode: number | undefined): void {
+    if (this.closed || this.ended) return
+    if (this.endTimer !== undefined) clearTimeout(this.endTimer)
     if (errorCode !== undefined) {
       this.out.push(errFrame(NULL_ID, errorCode))
       this.outBytes += 10
@@ -287,6 +417,11 @@ export class Connection implements Endpoint {
     this.closed = true
     this.closing = true
     this.backlog.length = 0
+    this.held = undefined
+    this.closeAfterReplies = undefined
+    this.replyBase += this.replies.length
+    this.replies = []
+    this.replyHead = 0
     this.out = []
     this.outBytes = 0
     if (this.watchdog !== undefined) clearInterval(this.watchdog)

@@ -4,6 +4,7 @@
  * on the connection. A `Refusal` becomes ERR(code) with the request ID; a database failure (SqlError) or a
  * defect becomes ERR_SERVER here, in one place. The connection stays open in every case.
  */
+import { isUtf8 } from "node:buffer"
 import { createPublicKey, type KeyObject } from "node:crypto"
 import type { SqlError } from "@effect/sql/SqlError"
 import {
@@ -49,6 +50,7 @@ import { Sessions } from "../hubs/Sessions.js"
 import { Shutdown } from "../hubs/Shutdown.js"
 import { Verifications } from "../hubs/Verifications.js"
 import type { StoredMessage } from "../storage/MessagesRepo.js"
+import { UserCache } from "../storage/UserCache.js"
 import { type UserRow, UsersRepo } from "../storage/UsersRepo.js"
 import { type Connection, errFrame, okFrame } from "./Connection.js"
 import { ascii, recivFrame, reqFrame, shtdwnFrame, usrsFrame, verifFrame } from "./frames.js"
@@ -57,7 +59,7 @@ import { Refusal, refuse } from "./Refusal.js"
 /** Largest accepted RSA modulus (the canonical SPKI DER must fit the database column). */
 const MAX_KEY_BITS = 8192
 /** Stored messages written per page during catch-up (each page deleted after it was written). */
-const CATCHUP_PAGE = 200
+const CATCHUP_PAGE = 1000
 const BROADCAST_PREFIX_BYTES = Buffer.from("ADMINISTRATIVE BROADCAST:\n", "latin1")
 
 const keyFromDer = (der: Uint8Array): KeyObject | undefined => {
@@ -88,6 +90,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
     const verifications = yield* Verifications
     const hooks = yield* Hooks
     const offline = yield* OfflineMessages
+    const userCache = yield* UserCache
     const motd = yield* Motd
     const shutdown = yield* Shutdown
 
@@ -98,11 +101,17 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         const row = yield* users.findByName(name)
         if (Option.isNone(row)) return yield* refuse(ErrorCode.NOTFOUND, `no user ${name}`)
         const user = row.value
-        if (user.pubkey === undefined) return yield* refuse(ErrorCode.DEREG, `${name} is deregistered`)
-        const key = keyFromDer(user.pubkey)
+        if (user.pubkey === undefined) {
+          userCache.invalidate(name)
+          return yield* refuse(ErrorCode.DEREG, `${name} is deregistered`)
+        }
+        // the parsed key is cached while the stored DER is unchanged (UserCache)
+        const key = userCache.keyFor(user.username, user.pubkey) ?? keyFromDer(user.pubkey)
         if (key === undefined || user.permission < 0 || user.permission > 2) {
+          userCache.invalidate(name)
           return yield* refuse(ErrorCode.CORRUPTED, `stored data of ${name} is unusable`)
         }
+        userCache.put({ id: user.id, username: user.username, der: user.pubkey, key })
         return { row: user, key }
       })
 
@@ -199,7 +208,8 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
           return yield* refuse(ErrorCode.HANDSHAKE, "wrong answer")
         }
         yield* sessions.login(conn, onlineUser(row, key))
-        if (conn.secure) verifications.issueToken(row.username, conn.id, text)
+        // (a token bound to a connection that closed meanwhile would stay "in use" for ever)
+        if (conn.secure && conn.accepting) verifications.issueToken(row.username, conn.id, text)
         conn.send(okFrame(id))
       })
 
@@ -212,6 +222,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
     const dereg = (conn: Connection, id: number, user: OnlineUser) =>
       Effect.gen(function*() {
         yield* users.deregister(user.id)
+        userCache.invalidate(user.name)
         yield* sessions.logout(conn, { dropToken: true })
         yield* Effect.logInfo("deregistered").pipe(Effect.annotateLogs({ user: user.name }))
         conn.send(okFrame(id))
@@ -352,6 +363,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         if (target.permission === level) return yield* refuse(ErrorCode.INVALID, "target already has this level")
         yield* Effect.logInfo("admin operation").pipe(Effect.annotateLogs({ op: "AdminChgPerms", admin: user.name }))
         yield* users.setPermission(target.username, level)
+        userCache.invalidate(target.username)
         const online = presence.find(target.username)
         if (online?.user !== undefined) {
           online.user.permission = level
@@ -389,6 +401,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
             const target = row.value
             if (user.permission <= target.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
             yield* users.deregister(target.id)
+            userCache.invalidate(target.username)
             verifications.dropToken(target.username)
             const online = presence.find(target.username)
             if (online !== undefined) yield* endSession(online, "deregistered by an administrator")
@@ -421,9 +434,13 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
             yield* endSession(target, "kicked by an administrator")
             break
           }
-          case "AdminMotd":
-            yield* motd.set(m.motd)
+          case "AdminMotd": {
+            // stored and sent as UTF-8 text: bytes that are not would be replaced and could outgrow HELLO
+            const raw = packet.args[0]
+            if (!isUtf8(raw)) return yield* refuse(ErrorCode.ARGS, "the MOTD must be UTF-8 text")
+            yield* motd.set(Buffer.from(raw).toString("utf8"))
             break
+          }
         }
         conn.send(okFrame(packet.id))
       })

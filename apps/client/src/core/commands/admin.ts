@@ -3,10 +3,10 @@
  * Operations: shutdown <minutes>, broadcast <text>, ban <user>, kick <user>,
  * setperms <user> <0|1|2>, motd <text>.
  */
-import { Action, AdminOp, encodeStamp } from "@gochat/protocol"
+import { Action, AdminOp, encodeStamp, ErrorCode } from "@gochat/protocol"
 import { Effect } from "effect"
 import { Client } from "../Client.js"
-import { UsageError } from "../errors.js"
+import { ServerError, UsageError } from "../errors.js"
 import { checkUsername, utf8Encode } from "./_shared.js"
 
 export const ADMIN_OPERATIONS = ["shutdown", "broadcast", "ban", "kick", "setperms", "motd"] as const
@@ -65,6 +65,21 @@ export const admin = Effect.fn("commands.admin")(function*(input: { readonly op:
     default:
       return yield* usage(`unknown admin operation "${input.op}": use one of ${ADMIN_OPERATIONS.join(", ")}`)
   }
-  yield* client.connection.request({ action: Action.ADMIN, info, args: wire })
+  yield* client.connection.request({ action: Action.ADMIN, info, args: wire }).pipe(
+    Effect.catchTag("ServerError", (e) => {
+      const detail = e.code === ErrorCode.PERMS
+        ? `your permission level does not allow ADMIN ${op} ${
+          op === "motd"
+            ? "(owners only)"
+            : op === "shutdown" || op === "broadcast"
+            ? "(admins only)"
+            : "(admins only, on users below their level; setperms: owners)"
+        }`
+        : e.code === ErrorCode.NOSECURE
+        ? `ADMIN ${op} needs a TLS connection (CONN a TLS server)`
+        : undefined
+      return Effect.fail(detail === undefined ? e : new ServerError({ action: e.action, code: e.code, detail }))
+    })
+  )
   return { op }
 })

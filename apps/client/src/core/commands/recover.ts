@@ -21,16 +21,24 @@ export interface RecoverResult {
   readonly deleted: boolean
 }
 
+/** What RECOVER checks before it needs the password: accounts of that name whose server is gone. */
+export const recoverCheck = (rawUsername: string) =>
+  Effect.gen(function*() {
+    const client = yield* Client
+    const username = yield* checkUsername(rawUsername)
+    const candidates = yield* client.store.danglingUsers(username)
+    if (candidates.length === 0) {
+      return yield* new LocalNotFound({ reason: `no local account ${username} of a deleted server (see USRS local all)` })
+    }
+    return { username, candidates }
+  })
+
 export const recover = Effect.fn("commands.recover")(function*(
   input: { readonly username: string; readonly password: string; readonly cleanup?: boolean }
 ) {
   const client = yield* Client
   const config = yield* ClientConfig
-  const username = yield* checkUsername(input.username)
-  const candidates = yield* client.store.danglingUsers(username)
-  if (candidates.length === 0) {
-    return yield* new LocalNotFound({ reason: `no local account ${username} of a deleted server (see USRS local all)` })
-  }
+  const { candidates, username } = yield* recoverCheck(input.username)
   for (const account of candidates) {
     const key = yield* unlock(account, input.password).pipe(
       Effect.catchTag("WrongCredentials", () => Effect.succeed(undefined))
