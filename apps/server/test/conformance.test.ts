@@ -161,6 +161,26 @@ describe("conformance with the original (sqlite)", () => {
     c.close()
   })
 
+  it("USRS over 2045 bytes: whole lines, sorted, as many as fit", async () => {
+    await execSql(server.settings, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200)
+      INSERT INTO users (username, pubkey, permission, created_at)
+      SELECT printf('zz%030d', i), CAST(printf('key%d', i) AS BLOB), 0, 0 FROM n`)
+    const c = await session("u7", ids[7]) // a user no earlier test left online
+    const names = [...Array.from({ length: 14 }, (_, i) => `u${i}`).sort(),
+      ...Array.from({ length: 1200 }, (_, i) => `zz${String(i + 1).padStart(30, "0")}`)]
+    for (const [kind, lineLength] of [[0, 0], [2, 2]] as const) {
+      const reply = await c.request(Action.USRS, [], kind)
+      expect(reply.action).toBe(Action.USRS)
+      const list = Buffer.from(reply.args[0]).toString("utf8")
+      const lines = list.split("\n")
+      expect(lines.map((l) => l.split(" ")[0])).toEqual(names.slice(0, lines.length))
+      if (kind === 2) for (const l of lines) expect(l).toMatch(/^[0-9a-z]+ [0-2]$/)
+      expect(list.length).toBeLessThanOrEqual(2045)
+      expect(list.length + 1 + names[lines.length].length + lineLength).toBeGreaterThan(2045)
+    }
+    c.close()
+  })
+
   it("LOGIN and VERIF: a database failure is ERR_LOGIN, as the original's login gate (runs last)", async () => {
     const c = await open()
     await execSql(server.settings, "ALTER TABLE users RENAME TO users_gone")

@@ -3,7 +3,7 @@
  * lines printed above the prompt without disturbing what the user is typing. Without a TTY:
  * commands and passwords are plain stdin lines (no prompt, no echo), and EOF ends input.
  */
-import { Context, Data, Effect, Layer, Queue } from "effect"
+import { Context, Data, Effect, Layer, Option, Queue } from "effect"
 import * as readline from "node:readline"
 
 export interface ShellIoShape {
@@ -101,7 +101,9 @@ export const makeNodeShellIo = (
     const readLine = (prompt: string, kind: "command" | "input" = "input") =>
       Effect.suspend(() => {
         if (kind === "command") commandPrompt = prompt
-        if (tty && !ended) {
+        // a line typed ahead (while the last command ran) was echoed already: no prompt before it
+        const typedAhead = Option.getOrElse(lines.unsafeSize(), () => 0) > 0
+        if (tty && !ended && !typedAhead) {
           rl.setPrompt(prompt)
           rl.prompt()
           prompting = kind === "command"

@@ -87,9 +87,12 @@ type RemoteOptions = {
   readonly insecure: boolean
 }
 
+/** `home - 127.0.0.1:9037`, or just `127.0.0.1:9037` for a server named after its address. */
+const label = (s: commands.ConnResult["server"]) => (s.name === `${s.address}:${s.port}` ? s.name : serverLabel(s))
+
 const printConnected = (r: commands.ConnResult) =>
   Effect.zipRight(
-    print(ok(`connected to ${serverLabel(r.server)}${r.server.tls ? " over TLS" : ""}`)),
+    print(ok(`connected to ${label(r.server)}${r.server.tls ? " over TLS" : ""}`)),
     r.motd.length > 0 ? print(info(`server MOTD (message of the day):\n${r.motd}`)) : Effect.void
   )
 

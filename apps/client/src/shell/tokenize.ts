@@ -4,7 +4,8 @@
  *
  * `splitLine` adds the rule for commands that end with free text (`MSG <user> <text...>`,
  * `ADMIN broadcast <text>`, `ADMIN motd <text>`): the text is the rest of the line as typed,
- * so apostrophes and repeated spaces survive; quotes around the whole text are removed.
+ * so apostrophes and repeated spaces survive; quotes around the whole text are removed. Options
+ * go before the recipient (`msg --server home bob hi`): after it, everything is text.
  */
 export type Tokens = { readonly ok: true; readonly words: ReadonlyArray<string> } | { readonly ok: false; readonly error: string }
 
@@ -74,16 +75,9 @@ export const splitLine = (line: string): Tokens => {
   while (true) {
     const before = wordsBeforeText(positionals)
     if (before !== undefined && positionals.length === before && !expectValue) {
+      // everything after the recipient (or the operation) is text, even `--server is down`
       const rest = line.slice(at).trim()
       if (rest.length === 0) return { ok: true, words }
-      // options after the recipient stay options (`msg bob --server home hi` is unusual but fine)
-      const peek = nextWord(line, at)
-      if (peek !== undefined && !("error" in peek) && peek.word.startsWith("--") && line[peek.start] === "-") {
-        words.push(peek.word)
-        expectValue = valueOptions.has(peek.word)
-        at = peek.end
-        continue
-      }
       const whole = tokenize(rest)
       const quoted = whole.ok && whole.words.length === 1 && (rest.startsWith('"') || rest.startsWith("'")) &&
         rest.endsWith(rest[0])

@@ -27,7 +27,8 @@ describe("Store", () => {
     expect(dup.message).toContain("already exists")
     const bad = await client.fail(commands.regserver({ name: "x", address: "x", port: 70000 }))
     expect(bad._tag).toBe("UsageError")
-    await client.run(commands.setserver({ name: "home", field: "server.port", value: "9038" }))
+    const set = await client.run(commands.setserver({ name: "home", field: "server.port", value: "9038" }))
+    expect(set.field).toBe("Server.Port") // shown the same way whatever spelling was typed
     await client.run(commands.setserver({ name: "home", field: "Server.TLS", value: "false" }))
     const fields = await client.run(commands.serverconfig({ name: "home" }))
     expect(fields.find((f) => f.field === "Server.Port")?.value).toBe("9038")

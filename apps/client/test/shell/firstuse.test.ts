@@ -6,7 +6,7 @@ import { NodeContext } from "@effect/platform-node"
 import { Deferred, Effect, Either, Fiber, Layer, ManagedRuntime, Queue } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { PassThrough } from "node:stream"
+import { PassThrough, Writable } from "node:stream"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, startServer } from "../../../server/src/index.js"
 import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
@@ -96,6 +96,7 @@ describe("splitLine: free text of MSG / ADMIN broadcast / ADMIN motd", () => {
     expect(splitLine(`ADMIN MOTD  don't panic `)).toEqual({ ok: true, words: ["ADMIN", "MOTD", "don't panic"] })
     expect(splitLine(`msg --server home bob it's`)).toEqual({ ok: true, words: ["msg", "--server", "home", "bob", "it's"] })
     expect(splitLine(`msg bob`)).toEqual({ ok: true, words: ["msg", "bob"] })
+    expect(splitLine(`msg bob --server is down`)).toEqual({ ok: true, words: ["msg", "bob", "--server is down"] })
     // other commands still need balanced quotes
     expect(splitLine(`setserver home name "my home"`)).toEqual({ ok: true, words: ["setserver", "home", "name", "my home"] })
     expect(splitLine(`admin kick 'bob`).ok).toBe(false)
@@ -112,11 +113,43 @@ describe("global options after a one-shot command", () => {
   })
 })
 
-describe("Ctrl-C on a terminal", () => {
-  it("cancels a password prompt instead of taking the next line as the password", async () => {
+describe("a terminal", () => {
+  const terminal = () => {
     const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined })
-    const output = Object.assign(new PassThrough(), { isTTY: true, columns: 80 })
-    output.resume()
+    const written: Array<string> = []
+    const output = Object.assign(
+      new Writable({ write: (chunk, _enc, done) => (written.push(String(chunk)), done()) }),
+      { isTTY: true, columns: 80 }
+    )
+    // eslint-disable-next-line no-control-regex
+    return { input, output, text: () => written.join("").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "") }
+  }
+
+  it("does not draw the prompt in front of a line typed ahead (its output would follow the prompt)", async () => {
+    const t = terminal()
+    const lines = await Effect.runPromise(
+      Effect.gen(function*() {
+        const io = yield* makeNodeShellIo(t.input, t.output)
+        yield* Effect.sync(() => t.input.write("ver\nservers\n"))
+        const a = yield* io.readLine("p1> ", "command")
+        // both lines came in one chunk: "servers" is already waiting when "ver" has been read
+        const b = yield* io.readLine("p2> ", "command")
+        return [a, b]
+      }).pipe(Effect.scoped)
+    )
+    expect(lines).toEqual(["ver", "servers"])
+    expect(t.text()).not.toContain("p2> ")
+  })
+})
+
+describe("a password prompt on a terminal", () => {
+  it("shows messages above it and is cancelled by Ctrl-C instead of taking the next line", async () => {
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => undefined })
+    const written: Array<string> = []
+    const output = Object.assign(
+      new Writable({ write: (chunk, _enc, done) => (written.push(String(chunk)), done()) }),
+      { isTTY: true, columns: 80 }
+    )
     const result = await Effect.runPromise(
       Effect.gen(function*() {
         const io = yield* makeNodeShellIo(input, output)
@@ -127,11 +160,15 @@ describe("Ctrl-C on a terminal", () => {
           Effect.tap(() => Deferred.succeed(started, undefined))
         )
         yield* Deferred.await(started)
+        yield* io.print("[2026-01-01 10:00:00] bob: hi")
+        // eslint-disable-next-line no-control-regex
+        expect(written.join("").replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")).toMatch(/bob: hi\npassword: $/)
         yield* Effect.sync(() => input.write("secr\x03"))
         return yield* Fiber.join(fiber)
       }).pipe(Effect.scoped)
     )
     expect(Either.isLeft(result) && result.left._tag).toBe("InputCancelled")
+    expect(written.join("")).not.toContain("secr")
   })
 })
 
@@ -190,6 +227,9 @@ describe("the shell as a new user meets it", () => {
       expect(shell.output()).toContain("[ERROR] REG: you are already logged in as alice (use LOGOUT first)")
       const got = await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.from === "alice")
       expect(got._tag === "MessageReceived" && got.text).toBe("it's  a test, isn't it")
+      shell.send("msg bob --server is down")
+      const dashes = await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.from === "alice")
+      expect(dashes._tag === "MessageReceived" && dashes.text).toBe("--server is down")
 
       shell.send("msg carol hi")
       shell.send("admin motd don't")
@@ -226,7 +266,7 @@ describe("the shell as a new user meets it", () => {
     }
   })
 
-  it("says who is already logged in elsewhere (ERR_DUPSESS) and which name is taken (ERR_EXISTS)", async () => {
+  it("says who is already logged in elsewhere (ERR_DUPSESS) and which name is taken (ERR_EXISTS, ERR_DEREG)", async () => {
     const client = await makeTestClient()
     try {
       fs.mkdirSync(client.config.importDir, { recursive: true })
@@ -237,6 +277,11 @@ describe("the shell as a new user meets it", () => {
       expect(dup.message).toBe("bob is already logged in from another client [ERR_DUPSESS]")
       const taken = await client.fail(commands.reg({ username: "alice", password: "pw", privateKey: goldenKey("bob") }))
       expect(taken.message).toBe("the name alice is taken on this server (or was deregistered): choose another [ERR_EXISTS]")
+      await client.run(commands.reg({ username: "gone", password: "pw", privateKey: goldenKey("alice") }))
+      await client.run(commands.login({ username: "gone", password: "pw", catchUp: false, subscribe: false }))
+      await client.run(commands.dereg({ password: "pw" }))
+      const again = await client.fail(commands.reg({ username: "gone", password: "pw", privateKey: goldenKey("alice") }))
+      expect(again.message).toBe("the name gone was deregistered and can never be used again: choose another [ERR_DEREG]")
     } finally {
       await client.dispose()
     }

@@ -109,12 +109,14 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
      * Delivers every stored message of `dst` through `deliver` (which resolves once the frames were handed
      * to the socket), oldest first, `pageSize` rows per query and at most CHUNK_BYTES of ciphertext per
      * `deliver`. The delivered rows are deleted by id in one transaction at the end, also when delivery
-     * stopped midway (then the error is re-raised after the delete). Returns how many were delivered.
+     * stopped midway (then the error is re-raised after the delete). `first`: the first page, if the
+     * caller already read it with `firstPage`. Returns how many were delivered.
      */
     const drain = <E, R>(
       dst: number,
       pageSize: number,
-      deliver: (chunk: ReadonlyArray<StoredMessage>) => Effect.Effect<void, E, R>
+      deliver: (chunk: ReadonlyArray<StoredMessage>) => Effect.Effect<void, E, R>,
+      first?: ReadonlyArray<StoredMessage>
     ): Effect.Effect<number, E | SqlError, R> =>
       Effect.uninterruptibleMask((restore) => {
         const delivered: Array<number> = []
@@ -124,8 +126,10 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
           })
         const loop = Effect.gen(function*() {
           let afterId = 0
+          let given = first
           while (true) {
-            const page = yield* restore(repo.page(dst, afterId, pageSize))
+            const page = given ?? (yield* restore(repo.page(dst, afterId, pageSize)))
+            given = undefined
             if (page.length === 0) return
             let start = 0
             let bytes = 0
@@ -149,7 +153,15 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
           ))
       })
 
-    return { enqueue, store, drain, awaitIdle, peek: (dst: number) => repo.page(dst, 0, 1) } as const
+    return {
+      enqueue,
+      store,
+      drain,
+      awaitIdle,
+      peek: (dst: number) => repo.page(dst, 0, 1),
+      /** The oldest `pageSize` stored messages of `dst` (to hand to `drain` as its first page). */
+      firstPage: (dst: number, pageSize: number) => repo.page(dst, 0, pageSize)
+    } as const
   }),
   dependencies: [MessagesRepo.Default]
 }) {}

@@ -58,8 +58,10 @@ import { Refusal, refuse } from "./Refusal.js"
 
 /** Largest accepted RSA modulus (the canonical SPKI DER must fit the database column). */
 const MAX_KEY_BITS = 8192
-/** Stored messages written per page during catch-up (each page deleted after it was written). */
-const CATCHUP_PAGE = 1000
+/** Most lines a USRS list can hold (each is at least 1 byte plus LF, in 2045 bytes): the query reads no more. */
+const USRS_MAX_LINES = Math.floor((MAX_ARG_CONTENT + 1) / 2)
+/** Stored messages read per query during catch-up (all delivered rows deleted in one transaction at the end). */
+const CATCHUP_PAGE = 2048
 const BROADCAST_PREFIX_BYTES = Buffer.from("ADMINISTRATIVE BROADCAST:\n", "latin1")
 
 const keyFromDer = (der: Uint8Array): KeyObject | undefined => {
@@ -243,10 +245,10 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         let lines: Array<string>
         switch (kind) {
           case UsrsType.ALL:
-            lines = (yield* users.listActive()).map((u) => u.username)
+            lines = (yield* users.listActive(USRS_MAX_LINES)).map((u) => u.username)
             break
           case UsrsType.ALLPERMS:
-            lines = (yield* users.listActive()).map((u) => `${u.username} ${u.permission}`)
+            lines = (yield* users.listActive(USRS_MAX_LINES)).map((u) => `${u.username} ${u.permission}`)
             break
           case UsrsType.ONLINE:
             lines = presence.onlineUsers().map((u) => u.name)
@@ -292,18 +294,28 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
 
     const writePage = (conn: Connection, page: ReadonlyArray<StoredMessage>) =>
       Effect.async<void, ConnectionGone>((resume) => {
-        const frames = page.map((m) => recivFrame(ascii(m.sender), encodeStamp(m.stamp), m.ciphertext))
+        // a mailbox is mostly from a few senders: encode each name once per chunk
+        let lastSender = ""
+        let lastBytes: Uint8Array = new Uint8Array()
+        const frames = page.map((m) => {
+          if (m.sender !== lastSender) {
+            lastSender = m.sender
+            lastBytes = ascii(m.sender)
+          }
+          return recivFrame(lastBytes, encodeStamp(m.stamp), m.ciphertext)
+        })
         conn.sendConfirmed(frames, (error) =>
           resume(error ? Effect.fail(new ConnectionGone({ reason: error.message })) : Effect.void))
       })
 
     const reciv = (conn: Connection, id: number, user: OnlineUser) =>
       Effect.gen(function*() {
-        const first = yield* offline.peek(user.id)
+        // the first page doubles as the emptiness check (one query less per catch-up)
+        const first = yield* offline.firstPage(user.id, CATCHUP_PAGE)
         if (first.length === 0) return yield* refuse(ErrorCode.EMPTY, "no stored messages")
         conn.send(okFrame(id))
         // the OK is the only reply: a later failure is logged (the undelivered rest stays stored)
-        const delivered = yield* offline.drain(user.id, CATCHUP_PAGE, (page) => writePage(conn, page)).pipe(
+        const delivered = yield* offline.drain(user.id, CATCHUP_PAGE, (page) => writePage(conn, page), first).pipe(
           Effect.catchTags({
             ConnectionGone: (e) => Effect.as(Effect.logDebug("catch-up stopped: the connection closed", e.reason), -1),
             SqlError: (e) => Effect.as(Effect.logError("catch-up stopped: database error", e.message, e.cause), -1)

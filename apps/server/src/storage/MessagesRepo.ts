@@ -58,7 +58,8 @@ export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/Message
         id: Number(r.id),
         sender: r.sender,
         stamp: Number(r.stamp),
-        ciphertext: new Uint8Array(r.ciphertext)
+        // both drivers return a Buffer of its own (or a view of a packet buffer nobody reuses): no copy
+        ciphertext: r.ciphertext
       }))
     })
 

@@ -81,10 +81,13 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("server/UsersRepo", {
       return true
     })
 
-    /** Registered (not deregistered) users, sorted by name. */
-    const listActive = Effect.fn("UsersRepo.listActive")(function*() {
-      const rows = yield* sql<{ username: string; permission: number | string }>`
+    /** Registered (not deregistered) users, sorted by name; the first `limit` of them if given. */
+    const listActive = Effect.fn("UsersRepo.listActive")(function*(limit?: number) {
+      const rows = yield* (limit === undefined
+        ? sql<{ username: string; permission: number | string }>`
         SELECT username, permission FROM users WHERE pubkey IS NOT NULL ORDER BY username ASC`
+        : sql<{ username: string; permission: number | string }>`
+        SELECT username, permission FROM users WHERE pubkey IS NOT NULL ORDER BY username ASC LIMIT ${limit}`)
       return rows.map((r) => ({ username: r.username, permission: Number(r.permission) }))
     })
 

@@ -58,6 +58,8 @@ export const reg = Effect.fn("commands.reg")(function*(input: RegInput) {
       Effect.fail(
         e.code === ErrorCode.EXISTS
           ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} is taken on this server (or was deregistered): choose another` })
+          : e.code === ErrorCode.DEREG
+          ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} was deregistered and can never be used again: choose another` })
           : e
       ))
   )

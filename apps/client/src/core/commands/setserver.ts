@@ -17,6 +17,15 @@ const fields: Record<string, ServerField> = {
   verify_tls: "verify_tls"
 }
 
+/** The name a setting is shown with, whatever spelling was typed. */
+const canonical: Record<ServerField, string> = {
+  name: "Server.Name",
+  address: "Server.Address",
+  port: "Server.Port",
+  tls: "Server.TLS",
+  verify_tls: "Server.VerifyTLS"
+}
+
 export const SERVER_FIELDS = "Server.Name, Server.Address, Server.Port, Server.TLS, Server.VerifyTLS"
 
 const parseBool = (v: string): boolean | undefined =>
@@ -46,13 +55,13 @@ export const setserver = Effect.fn("commands.setserver")(function*(
     case "tls":
     case "verify_tls": {
       const b = parseBool(input.value)
-      if (b === undefined) return yield* new UsageError({ reason: `${input.field} is true or false, not "${input.value}"` })
+      if (b === undefined) return yield* new UsageError({ reason: `${canonical[field]} is true or false, not "${input.value}"` })
       value = b
       break
     }
     default:
-      if (input.value.trim().length === 0) return yield* new UsageError({ reason: `${input.field} cannot be empty` })
+      if (input.value.trim().length === 0) return yield* new UsageError({ reason: `${canonical[field]} cannot be empty` })
   }
   yield* client.store.updateServer(input.name, field, value)
-  return { name: input.name, field: input.field, value: String(value) }
+  return { name: input.name, field: canonical[field], value: String(value) }
 })
