@@ -5,17 +5,22 @@
  * - a failing commit gives ERR_SERVER to exactly the messages of that batch; every OK'd message is
  *   delivered, no refused one is;
  * - a malformed frame after pipelined MSGs: their OKs first, then ERR (Null ID) and the close;
- * - a catch-up of several pages and write chunks is complete, in order, and deleted (then ERR_EMPTY).
+ * - a window of pipelined MSGs shares a few commits;
+ * - a catch-up of several pages and write chunks, or beyond one DELETE batch, is complete, in order, and
+ *   deleted (then ERR_EMPTY).
  */
-import { Action, EMPTY_INFO, encodeHeader, encodeStamp, ErrorCode, NULL_ID } from "@gochat/protocol"
+import { Action, EMPTY_INFO, encodeHeader, encodePacket, encodeStamp, ErrorCode, NULL_ID } from "@gochat/protocol"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/index.js"
 import { describe as show, type Received, TestClient } from "./support/client.js"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { databaseLayer } from "../src/storage/Database.js"
 import { backends, execSql, freshIdentities, type Identity, start } from "./support/fixtures.js"
 
 let ids: Array<Identity>
 beforeAll(async () => {
-  ids = await freshIdentities(9)
+  ids = await freshIdentities(13)
 })
 
 const body = (tag: string, n: number, size = 16): Buffer => {
@@ -187,6 +192,46 @@ describe.each(backends)("offline pipeline on $name", (backend) => {
     const b = await open()
     expect((await b.login("malb", ids[6].key)).reply.action).toBe(Action.OK)
     expect(await catchUp(b)).toEqual(Array.from({ length: 21 }, (_, i) => `m:${i}`))
+  })
+
+  it("a window of pipelined MSGs shares a few commits (not one each)", async () => {
+    const a = await session("groupa", ids[9])
+    await registered("groupb", ids[10])
+    expect((await a.msg("groupb", body("g", 0))).action).toBe(Action.OK) // fills the account cache
+    const frames: Array<Uint8Array> = []
+    const sent: Array<number> = []
+    for (let i = 1; i <= 64; i++) {
+      const id = a.id()
+      sent.push(id)
+      frames.push(encodePacket({ action: Action.MSG, info: EMPTY_INFO, id, args: [Buffer.from("groupb"), encodeStamp(1_700_000_000), body("g", i)] }))
+    }
+    a.sendRaw(Buffer.concat(frames)) // one write: the server reads it in one or a few chunks
+    for (const id of sent) expect((await a.next(30_000)).id).toBe(id)
+    // every row of one INSERT has the same created_at; one commit per message would give ~64 values
+    const rows = await Effect.runPromise(
+      Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql<{ n: number | string }>`SELECT COUNT(DISTINCT m.created_at) AS n FROM messages m JOIN users u ON u.id = m.dst_user WHERE u.username = 'groupb'`
+      ).pipe(Effect.provide(databaseLayer(server.settings.database)))
+    )
+    expect(Number(rows[0].n)).toBeGreaterThanOrEqual(1)
+    expect(Number(rows[0].n)).toBeLessThan(16)
+  })
+
+  it("a mailbox beyond one DELETE batch (8192): complete, in order, all deleted", async () => {
+    const a = await session("hugea", ids[11])
+    await registered("hugeb", ids[12])
+    const n = 8400
+    for (let start = 0; start < n; start += 700) {
+      const sent: Array<number> = []
+      for (let i = start; i < Math.min(n, start + 700); i++) sent.push(msgFrame(a, "hugeb", body("h", i)))
+      for (const id of sent) {
+        const p = await a.next(30_000)
+        expect({ id: p.id, action: p.action }).toEqual({ id, action: Action.OK })
+      }
+    }
+    const b = await open()
+    expect((await b.login("hugeb", ids[12].key)).reply.action).toBe(Action.OK)
+    expect(await catchUp(b)).toEqual(Array.from({ length: n }, (_, i) => `h:${i}`))
   })
 
   it("catch-up over several pages and write chunks: complete, in order, deleted", async () => {

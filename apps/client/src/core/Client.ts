@@ -57,6 +57,8 @@ export type ClientEvent =
   | { readonly _tag: "ShutdownScheduled"; readonly at: Date }
   | { readonly _tag: "Notice"; readonly level: "info" | "warning" | "error"; readonly text: string }
   | { readonly _tag: "PacketDump"; readonly direction: "sent" | "received"; readonly text: string }
+  /** A REQ reply (asked for, auto-REQ or MSG's first REQ) offered a key different from the pinned one. */
+  | { readonly _tag: "KeyChanged"; readonly server: ServerRecord; readonly username: string; readonly pinned: string; readonly offered: string }
 
 export const BROADCAST_PREFIX = "ADMINISTRATIVE BROADCAST:\n"
 
@@ -133,6 +135,7 @@ export class Client extends Effect.Service<Client>()("client/Client", {
         const broadcast = full.startsWith(BROADCAST_PREFIX)
         const text = broadcast ? full.slice(BROADCAST_PREFIX.length) : full
         yield* store.addMessage({ localId: s.account.localId, peer: m.sender, direction: "in", stamp: m.stamp, text: full })
+        if (!broadcast) yield* store.setConversationOpen(s.account.localId, m.sender, true)
         yield* publish({ _tag: "MessageReceived", server: s.server, to: s.account.username, from: m.sender, text, stamp: m.stamp, broadcast })
         yield* Effect.forkIn(autoRequest(s, m.sender), scope)
       }).pipe(Effect.catchAll((e) => notice("error", `could not store a received message: ${e.message}`)))
@@ -252,7 +255,9 @@ export class Client extends Effect.Service<Client>()("client/Client", {
       setVerbose: (on: boolean) =>
         Effect.zipRight(connection.setVerbose(on), update((st) => ({ ...st, verbose: on }))),
       /** Publish a Notice event. */
-      notice
+      notice,
+      /** Publish an event (used by commands, e.g. KeyChanged). */
+      publish
     } as const
   })
 }) {}

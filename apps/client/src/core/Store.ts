@@ -293,7 +293,26 @@ export class Store extends Effect.Service<Store>()("client/Store", {
         Effect.mapError(storeFailure)
       )
 
+    // ---- conversations (what a front end shows; see migration 0002) -----------------------
+    /** Peers of the account's open conversations, in the order they were (re)opened. */
+    const openConversations = (localId: number) =>
+      sql<{ peer: string }>`SELECT peer FROM conversations WHERE local_id = ${localId} AND open = 1
+          ORDER BY position`.pipe(
+        Effect.map((rows) => rows.map((r) => r.peer)),
+        Effect.mapError(storeFailure)
+      )
+    /** Marks a conversation open (reopening moves it last) or closed; its messages are kept. */
+    const setConversationOpen = (localId: number, peer: string, open: boolean) =>
+      sql`INSERT INTO conversations (local_id, peer, open, position)
+        VALUES (${localId}, ${peer}, ${open ? 1 : 0},
+                (SELECT COALESCE(MAX(position), 0) + 1 FROM conversations WHERE local_id = ${localId}))
+        ON CONFLICT (local_id, peer) DO UPDATE SET open = excluded.open,
+          position = CASE WHEN conversations.open = 0 AND excluded.open = 1 THEN excluded.position ELSE conversations.position END`
+        .pipe(Effect.asVoid, Effect.mapError(storeFailure))
+
     return {
+      openConversations,
+      setConversationOpen,
       getServer,
       requireServer,
       findServerByAddress,

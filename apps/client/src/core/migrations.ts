@@ -54,6 +54,24 @@ const m0001_initial = Effect.gen(function*() {
   yield* sql`CREATE INDEX messages_conversation ON messages(local_id, peer, stamp)`
 })
 
+// Conversations a front end shows, per local account: `open` = 1 while the conversation is
+// shown (reopened at the next login), 0 once closed (until reopened or a new message arrives).
+// `position` orders them (the last (re)opened last). Existing conversations (peers with
+// messages) start open, in the order of their first message.
+const m0002_conversations = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE conversations (
+    local_id INTEGER NOT NULL REFERENCES local_users(local_id) ON DELETE CASCADE,
+    peer TEXT NOT NULL,
+    open INTEGER NOT NULL DEFAULT 1,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (local_id, peer)
+  )`
+  yield* sql`INSERT INTO conversations (local_id, peer, open, position)
+    SELECT local_id, peer, 1, MIN(message_id) FROM messages GROUP BY local_id, peer`
+})
+
 export const migrations = {
-  "0001_initial": m0001_initial
+  "0001_initial": m0001_initial,
+  "0002_conversations": m0002_conversations
 } as const

@@ -47,5 +47,8 @@ export const formatEvent = (e: ClientEvent): string | undefined => {
       return `[PACKET] ${e.direction === "sent" ? "sent" : "received"}:\n${e.text}`
     case "Connected":
       return undefined
+    case "KeyChanged":
+      // REQ prints the change itself, and MSG fails with the same explanation
+      return undefined
   }
 }

@@ -53,6 +53,8 @@ const toEvent = (server: string, e: ClientEvent): BackendEvent | undefined => {
       return { _tag: "Shutdown", server, at: e.at.getTime() }
     case "Notice":
       return { _tag: "Notice", server, level: e.level, text: e.text }
+    case "KeyChanged":
+      return { _tag: "KeyChanged", server, user: e.username, change: { pinned: e.pinned, offered: e.offered } }
   }
 }
 
@@ -117,6 +119,7 @@ export const makeCoreBackend = (
 
     const localStore = <A, E extends { readonly message: string }>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, toBackendError)
 
+    /** The stored conversation (commands.history reads the local store only, no request). */
     const storedHistory = (peer: string) =>
       commands.history({ username: peer, limit: 1000 }).pipe(
         Effect.map((records): ReadonlyArray<StoredMessage> =>
@@ -129,6 +132,8 @@ export const makeCoreBackend = (
         server,
         Effect.gen(function* () {
           const requested = yield* commands.req({ username: peer })
+          const session = yield* (yield* Client).session
+          yield* store.setConversationOpen(session.account.localId, peer, true)
           const history = yield* storedHistory(peer)
           return requested.status === "changed" && requested.pinnedFingerprint !== undefined
             ? { peer, history, keyChange: { pinned: requested.pinnedFingerprint, offered: requested.fingerprint } }
@@ -193,12 +198,7 @@ export const makeCoreBackend = (
       login: (server, username, password) =>
         on(
           server,
-          Effect.gen(function* () {
-            const result = yield* commands.login({ username, password, catchUp: false, subscribe: false })
-            if (result.permission !== undefined) return { permission: result.permission }
-            const perms = yield* commands.perms({ username: result.username })
-            return { permission: perms.permission }
-          })
+          commands.login({ username, password, catchUp: false, subscribe: false }).pipe(Effect.map((r) => ({ permission: r.permission })))
         ),
       logout: (server) => on(server, commands.logout()).pipe(Effect.asVoid),
       deregister: (server, password) => on(server, commands.dereg({ password })).pipe(Effect.map((r) => r.username)),
@@ -229,14 +229,20 @@ export const makeCoreBackend = (
           Effect.gen(function* () {
             const client = yield* Client
             const session = yield* client.session
-            return yield* store.peers(session.account.localId)
+            return yield* store.openConversations(session.account.localId)
           })
         ),
       openConversation,
       history: (server, peer) => on(server, storedHistory(peer)),
-      // The core keeps no list of open conversations apart from the peers with stored messages,
-      // so closing only drops the buffer; a conversation with messages comes back at next login.
-      closeConversation: () => Effect.void,
+      // Closed conversations stay closed at the next login, until reopened or a message arrives.
+      closeConversation: (server, peer) =>
+        on(
+          server,
+          Effect.gen(function* () {
+            const session = yield* (yield* Client).session
+            yield* store.setConversationOpen(session.account.localId, peer, false)
+          })
+        ),
       send: (server, peer, text) =>
         Effect.flatMap(sessionOf(server), (context) =>
           commands.msg({ to: peer, text }).pipe(

@@ -223,6 +223,21 @@ describe("session", () => {
     await tui.waitGone("WARNING: the key of mallory")
   })
 
+  it("shows the banner as soon as the core reports a changed key, once per change", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    await loginAlice(tui)
+    await tui.type(KEYS.ctrl("k"), KEYS.ctrl("n"), "bob", KEYS.enter)
+    await tui.waitFor("This is the beginning of your conversation")
+    const change = { pinned: "SHA256:old", offered: "SHA256:new" }
+    tui.backend.emit({ _tag: "KeyChanged", server: "test", user: "bob", change })
+    await tui.waitFor("WARNING: the key of bob has changed!")
+    // The same change reported again (another REQ) adds no second line.
+    tui.backend.emit({ _tag: "KeyChanged", server: "test", user: "bob", change })
+    tui.backend.emit({ _tag: "Message", server: "test", sender: "bob", stamp: Date.now(), text: "sync point" })
+    const frame = await tui.waitFor("sync point")
+    expect(frame.split("offers a different key for").length - 1).toBe(1)
+  })
+
   it("asks before deleting a buffer and quits with Ctrl-Q", async () => {
     tui = await renderTui({ servers: [SERVER] })
     await loginAlice(tui)

@@ -5,6 +5,8 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { SqlClient } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Chunk, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningServer, startServer } from "../../../server/src/index.js"
@@ -96,5 +98,68 @@ describe("coreBackend (real core, real server)", () => {
     expect(await run(again.backend.updateServer("local", { name: "renamed", port: 1234 }))).toEqual({ ...record, name: "renamed", port: 1234 })
     await run(again.backend.deleteServer("renamed"))
     expect(await run(again.backend.servers)).toEqual([])
+  }, 120_000)
+
+  it("remembers opened and closed conversations across restarts, and reports a changed key at once", async () => {
+    const daveDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-d-"))
+    const erinDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-e-"))
+    dirs.push(daveDir, erinDir)
+    const record = { name: "local", address: "127.0.0.1", port: server.port, tls: false }
+    const start = async (dir: string, user: string, fresh: boolean) => {
+      const c = await open(dir)
+      if (fresh) await run(c.backend.addServer(record))
+      await run(c.backend.connect("local", { noVerify: false, noIdle: false }))
+      if (fresh) await run(c.backend.register("local", user, `${user}-pw`))
+      await run(c.backend.login("local", user, `${user}-pw`))
+      return c
+    }
+    let dave = await start(daveDir, "dave", true)
+    const erin = await start(erinDir, "erin", true)
+
+    // Opened without any message: back at the next start.
+    expect((await run(dave.backend.openConversation("local", "erin"))).history).toEqual([])
+    await run(Scope.close(dave.scope, Exit.void))
+    dave = await start(daveDir, "dave", false)
+    expect(await run(dave.backend.conversations("local"))).toEqual(["erin"])
+
+    // Closed (Ctrl-X): stays closed...
+    await run(dave.backend.closeConversation("local", "erin"))
+    await run(Scope.close(dave.scope, Exit.void))
+    dave = await start(daveDir, "dave", false)
+    expect(await run(dave.backend.conversations("local"))).toEqual([])
+
+    // ...until erin writes.
+    const received = Effect.runFork(
+      dave.backend.events.pipe(Stream.filter((e) => e._tag === "Message"), Stream.take(1), Stream.runCollect)
+    )
+    await run(erin.backend.send("local", "dave", "still there?"))
+    await run(Fiber.join(received))
+    expect(await run(dave.backend.conversations("local"))).toEqual(["erin"])
+    expect(await run(dave.backend.history("local", "erin"))).toMatchObject([{ outgoing: false, text: "still there?" }])
+
+    // dave's pin for erin no longer matches what the server returns (as if the server swapped
+    // keys): opening the conversation reports it, as an event too.
+    await run(Scope.close(dave.scope, Exit.void))
+    const daveConfig = await run(loadConfig(path.join(daveDir, "config.json")))
+    await run(
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`UPDATE contacts SET fingerprint = 'old-fingerprint' WHERE username = 'erin'`).pipe(
+        Effect.provide(SqliteClient.layer({ filename: daveConfig.databasePath })),
+        Effect.scoped
+      )
+    )
+    dave = await start(daveDir, "dave", false)
+    const keyEvent = Effect.runFork(
+      dave.backend.events.pipe(
+        Stream.filter((e): e is Extract<BackendEvent, { _tag: "KeyChanged" }> => e._tag === "KeyChanged"),
+        Stream.take(1),
+        Stream.runCollect
+      )
+    )
+    const reopened = await run(dave.backend.openConversation("local", "erin"))
+    expect(reopened.keyChange).toBeDefined()
+    const [event] = Chunk.toReadonlyArray(await run(Fiber.join(keyEvent)))
+    expect(event).toEqual({ _tag: "KeyChanged", server: "local", user: "erin", change: reopened.keyChange })
+    expect(event!.change.pinned).toBe("old-fingerprint")
+    expect(event!.change.offered).not.toBe("old-fingerprint")
   }, 120_000)
 })

@@ -21,6 +21,8 @@ export type Committed = (error: SqlError | undefined) => void
 
 /** Most messages committed in one INSERT. */
 const MAX_BATCH = 256
+/** Delivered rows deleted at the latest after this many (one transaction per catch-up up to this size). */
+const DELETE_EVERY = 8192
 /** Ciphertext bytes handed to the socket before waiting for them to be written (bounds buffering). */
 const CHUNK_BYTES = 256 * 1024
 
@@ -108,7 +110,8 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
     /**
      * Delivers every stored message of `dst` through `deliver` (which resolves once the frames were handed
      * to the socket), oldest first, `pageSize` rows per query and at most CHUNK_BYTES of ciphertext per
-     * `deliver`. The delivered rows are deleted by id in one transaction at the end, also when delivery
+     * `deliver`. The delivered rows are deleted by id in one transaction at the end (or every DELETE_EVERY
+     * rows for a huge mailbox), also when delivery
      * stopped midway (then the error is re-raised after the delete). `first`: the first page, if the
      * caller already read it with `firstPage`. Returns how many were delivered.
      */
@@ -119,10 +122,12 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
       first?: ReadonlyArray<StoredMessage>
     ): Effect.Effect<number, E | SqlError, R> =>
       Effect.uninterruptibleMask((restore) => {
-        const delivered: Array<number> = []
+        let delivered: Array<number> = []
+        let total = 0
         const send = (chunk: ReadonlyArray<StoredMessage>) =>
           Effect.map(deliver(chunk), () => {
             for (const m of chunk) delivered.push(m.id)
+            total += chunk.length
           })
         const loop = Effect.gen(function*() {
           let afterId = 0
@@ -143,13 +148,19 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
               }
             }
             afterId = page[page.length - 1].id
+            // a huge mailbox: bound what a crash before the final delete would deliver twice
+            if (delivered.length >= DELETE_EVERY) {
+              const ids = delivered
+              delivered = []
+              yield* repo.deleteIds(ids)
+            }
             if (page.length < pageSize) return
           }
         })
         return Effect.flatMap(Effect.exit(loop), (exit) =>
           Effect.zipRight(
-            repo.deleteIds(delivered),
-            Exit.isSuccess(exit) ? Effect.succeed(delivered.length) : Effect.failCause(exit.cause)
+            Effect.suspend(() => repo.deleteIds(delivered)),
+            Exit.isSuccess(exit) ? Effect.succeed(total) : Effect.failCause(exit.cause)
           ))
       })
 

@@ -65,6 +65,7 @@ export const requestAndPin = (server: ServerRecord, username: string) =>
       return { username, permission: reply.permission, fingerprint: offered, status: "unchanged", pinnedFingerprint: undefined } as RequestedUser
     }
     yield* store.setPendingKey(server.serverId, username, { publicKey: reply.publicKey, fingerprint: offered })
+    yield* client.publish({ _tag: "KeyChanged", server, username, pinned: pinned.fingerprint, offered })
     return {
       username,
       permission: reply.permission,

@@ -23,7 +23,8 @@ export interface LoginInput {
 
 export interface LoginResult {
   readonly username: string
-  readonly permission: number | undefined
+  /** Permission level of the account (0 user, 1 admin, 2 owner), from the REQ-self after login. */
+  readonly permission: number
   readonly usedToken: boolean
   /** Whether the server had offline messages (they arrive as MessageReceived events). */
   readonly pendingMessages: boolean
@@ -97,7 +98,12 @@ export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
     }),
     Effect.catchTag("ServerError", () => Effect.succeed(undefined))
   )
-  if (permission !== undefined) yield* client.setPermission(permission)
+  // A server that refuses to describe the account that just logged in is not expected; the
+  // level then defaults to 0 (user) and a warning says so.
+  if (permission === undefined) {
+    yield* client.notice("warning", "the server did not tell the permission level of this account; assuming 0 (user)")
+  }
+  yield* client.setPermission(permission ?? 0)
 
   // The login itself succeeded: problems with the follow-ups are reported, not failed.
   let pendingMessages = false
@@ -121,5 +127,5 @@ export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
       })
     )
   }
-  return { username, permission, usedToken, pendingMessages } satisfies LoginResult
+  return { username, permission: permission ?? 0, usedToken, pendingMessages } satisfies LoginResult
 })

@@ -7,13 +7,14 @@ import {
   fingerprint,
   generateKeyPair,
   hashPassword,
+  parsePrivateKey,
   privateKeyToPem,
   publicKeyOf,
   publicKeyToPem,
   type RsaPrivateKey
 } from "@gochat/crypto"
 import { Action, ErrorCode } from "@gochat/protocol"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
 import { AlreadyLoggedIn, CryptoFailure, LocalExists, ServerError } from "../errors.js"
 import { checkUsername, requireNonEmpty, utf8Encode } from "./_shared.js"
@@ -46,6 +47,11 @@ export const reg = Effect.fn("commands.reg")(function*(input: RegInput) {
   const client = yield* Client
   const { server, username } = yield* regCheck(input.username)
   yield* requireNonEmpty("the password", input.password)
+  if (input.privateKey !== undefined) {
+    // LOGIN and IMPORT only accept RSA-4096 keys: refuse others before the server has them
+    const usable = parsePrivateKey(privateKeyToPem(input.privateKey))
+    if (Either.isLeft(usable)) return yield* new CryptoFailure({ reason: `this key cannot be used: ${usable.left.reason}` })
+  }
   const privateKey = input.privateKey ??
     (yield* generateKeyPair().pipe(
       Effect.map((k) => k.privateKey),
@@ -57,9 +63,9 @@ export const reg = Effect.fn("commands.reg")(function*(input: RegInput) {
     Effect.catchTag("ServerError", (e) =>
       Effect.fail(
         e.code === ErrorCode.EXISTS
-          ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} is taken on this server (or was deregistered): choose another` })
+          ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} is taken on this server (or its key is already registered): choose another name` })
           : e.code === ErrorCode.DEREG
-          ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} was deregistered and can never be used again: choose another` })
+          ? new ServerError({ action: e.action, code: e.code, detail: `the name ${username} was deregistered and can never be used again: choose another name` })
           : e
       ))
   )

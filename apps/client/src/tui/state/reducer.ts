@@ -472,6 +472,9 @@ export const reduce = (state: AppState, action: Action): AppState => {
     case "KeyChanged": {
       const server = findServer(state, action.server)
       if (server === undefined) return state
+      // The same change reported again (another REQ, or the reply to the open that set it) adds no line.
+      const shown = server.buffers.find((b) => b.name === action.user)?.keyChange
+      if (shown?.offered === action.change.offered && shown.pinned === action.change.pinned) return state
       const next = mapServer(state, action.server, (s) => mapBuffer(s, action.user, (b) => ({ ...b, keyChange: action.change })))
       return addMessage(
         next,
