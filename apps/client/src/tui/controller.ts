@@ -379,7 +379,10 @@ export class Controller {
     this.runAction(
       "delete buffer",
       Effect.gen(this, function* () {
-        if (!(yield* this.confirm("Do you want to permanently\ndelete this buffer?"))) return
+        const question = server.local
+          ? "Do you want to permanently\ndelete this buffer?"
+          : `Close the conversation with ${buffer.name}?\nIts messages are kept; it comes back\nwhen you open it or ${buffer.name} writes.`
+        if (!(yield* this.confirm(question))) return
         if (!server.local && server.user !== null) yield* call(this.backend.closeConversation(server.name, buffer.name))
         this.dispatch({ _tag: "DeleteBuffer", server: server.name, name: buffer.name })
       })

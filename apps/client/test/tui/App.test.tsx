@@ -244,7 +244,7 @@ describe("session", () => {
     await tui.type(KEYS.ctrl("k"), KEYS.ctrl("n"), "bob", KEYS.enter)
     await tui.waitFor("This is the beginning of your conversation")
     await tui.type(KEYS.ctrl("k"), KEYS.ctrl("x"))
-    await tui.waitFor("delete this buffer?")
+    await tui.waitFor("Close the conversation with bob?")
     await tui.type("y")
     await tui.waitFor("test / Default")
     expect(tui.backend.calls).toContain("closeConversation")

@@ -2,12 +2,12 @@
 /** The current buffer's messages, scrolled, with the key-change banner above them. */
 import { Box, Text } from "ink"
 import type { Buffer, Server } from "../state/model.js"
-import { messageLines, visibleLines } from "./lines.js"
+import { messageLines, visibleLines, wrap } from "./lines.js"
 import { Panel } from "./Panel.js"
 import { SegmentsText } from "./SegmentsText.js"
 
 export const keyWarning = (peer: string) =>
-  `WARNING: the key of ${peer} has changed! Messages still use the pinned key. Check with /fingerprint ${peer}, accept with /trust ${peer}.`
+  `WARNING: the key of ${peer} has changed! Compare it with /fingerprint ${peer}, accept it with /trust ${peer}.`
 
 export const MessageView = ({
   server,
@@ -23,7 +23,9 @@ export const MessageView = ({
   height: number
 }) => {
   const inner = Math.max(1, width - 2)
-  const bannerRows = buffer.keyChange ? Math.min(3, Math.ceil(keyWarning(buffer.name).length / inner)) : 0
+  // Wrapped here (not by Ink) so the banner takes exactly the rows it needs, never cut.
+  const banner = buffer.keyChange ? wrap(keyWarning(buffer.name), inner, inner) : []
+  const bannerRows = Math.min(banner.length, Math.max(0, height - 4))
   const rows = Math.max(0, height - 3 - bannerRows)
   const all = messageLines(buffer, inner)
   const { lines, scroll } = visibleLines(all, rows, buffer.scroll)
@@ -31,10 +33,12 @@ export const MessageView = ({
   return (
     <Panel title={title} focused={focused} width={width} height={height}>
       {buffer.keyChange ? (
-        <Box height={bannerRows}>
-          <Text color="white" backgroundColor="red" bold>
-            {keyWarning(buffer.name)}
-          </Text>
+        <Box height={bannerRows} flexDirection="column">
+          {banner.slice(0, bannerRows).map((row, i) => (
+            <Text key={i} color="white" backgroundColor="red" bold wrap="truncate">
+              {row}
+            </Text>
+          ))}
         </Box>
       ) : null}
       {lines.map((line) => (

@@ -102,8 +102,8 @@ export const BINDINGS: ReadonlyArray<Binding> = [
   { context: "buffers", keys: "Down", description: "select the next buffer", command: "listNext", match: named("down") },
   { context: "buffers", keys: "Enter / Esc", description: "back to the input", command: "back", match: either(named("return"), named("escape")) },
   { context: "buffers", keys: "Ctrl-N", description: "open a conversation (new buffer)", command: "listNew", match: ctrl("n") },
-  { context: "buffers", keys: "Ctrl-W / Ctrl-H", description: "hide the buffer", command: "listHide", match: either(ctrl("w"), ctrl("h")) },
-  { context: "buffers", keys: "Ctrl-X", description: "close the conversation buffer (asks first)", command: "listDelete", match: ctrl("x") },
+  { context: "buffers", keys: "Ctrl-W / Ctrl-H", description: "hide the buffer (until the next login)", command: "listHide", match: either(ctrl("w"), ctrl("h")) },
+  { context: "buffers", keys: "Ctrl-X", description: "close the conversation (asks; it stays closed)", command: "listDelete", match: ctrl("x") },
 
   { context: "servers", keys: "1-9", description: "select the server with that shortcut", command: "listJump", match: shortcut },
   { context: "servers", keys: "Up / Down", description: "select the previous / next server", command: "listPrev", match: named("up") },
