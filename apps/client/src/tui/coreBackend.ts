@@ -252,6 +252,14 @@ export const makeCoreBackend = (
               e._tag === "KeyChanged"
                 ? PubSub.publish(events, { _tag: "KeyChanged", server, user: e.username, change: { pinned: e.pinned, offered: e.offered } })
                 : Effect.void
+            ),
+            // The core's text names shell commands; the TUI's banner already shows the details.
+            Effect.mapError((e) =>
+              e._tag === "KeyChanged"
+                ? new BackendError({
+                    message: `the key of ${e.username} has changed, so nothing was sent: compare it with /fingerprint ${e.username}, accept it with /trust ${e.username}`
+                  })
+                : e
             )
           )
         ).pipe(Effect.mapError(toBackendError)),

@@ -396,7 +396,6 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         const decoded = decodeClientMessage(packet)
         if (Either.isLeft(decoded)) return yield* fromProtocol(decoded.left)
         const m = decoded.right as AdminMessage
-        yield* Effect.logInfo("admin operation").pipe(Effect.annotateLogs({ op: m._tag, admin: user.name }))
         switch (m._tag) {
           case "AdminShutdown": {
             const at = m.stamp.getTime()
@@ -454,6 +453,8 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
             break
           }
         }
+        // logged only once carried out (a refusal is logged at debug level by `handle`)
+        yield* Effect.logInfo("admin operation").pipe(Effect.annotateLogs({ op: m._tag, admin: user.name }))
         conn.send(okFrame(packet.id))
       })
 
