@@ -104,15 +104,15 @@ export interface TuiBackend {
   readonly unsubscribe: (server: string, hook: HookName) => Effect.Effect<void, BackendError>
   readonly admin: (server: string, op: AdminOp, args: ReadonlyArray<string>) => Effect.Effect<void, BackendError>
 
-  /** Conversations of the logged-in account to reopen, oldest first. */
+  /** Open conversations of the logged-in account to reopen at login, in the order they were opened. */
   readonly conversations: (server: string) => Effect.Effect<ReadonlyArray<string>, BackendError>
   /** REQs the peer if its key is unknown, remembers the conversation, loads its history. */
   readonly openConversation: (server: string, peer: string) => Effect.Effect<Conversation, BackendError>
   /** The stored messages of a conversation, without asking the server anything. */
   readonly history: (server: string, peer: string) => Effect.Effect<ReadonlyArray<StoredMessage>, BackendError>
-  /** Forgets the conversation (its messages stay in the store). */
+  /** Closes the conversation: not reopened at login until opened again or the peer writes (its messages stay stored). */
   readonly closeConversation: (server: string, peer: string) => Effect.Effect<void, BackendError>
-  /** Encrypts and sends one MSG; yields the stamp it carried (ms). */
+  /** Encrypts and sends one MSG; yields the stamp it carried (ms), as stored. */
   readonly send: (server: string, peer: string, text: string) => Effect.Effect<number, BackendError>
 
   readonly importKey: (server: string, username: string, path: string, password: string) => Effect.Effect<void, BackendError>

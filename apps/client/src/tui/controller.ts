@@ -244,16 +244,20 @@ export class Controller {
   private send(text: string): void {
     const server = currentServer(this.state)
     const buffer = currentBuffer(this.state)
-    if (buffer.system) return this.showError("performing action on system buffer (open a conversation with Ctrl-K, Ctrl-N)")
+    if (buffer.system) return this.showError("performing action on system buffer (Ctrl-K Ctrl-N: new conversation)")
     const stamp = this.now()
     if (server.local) return this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp })
     if (server.user === null) return this.showError("you are not logged in")
     if (stamp - this.lastSend < SEND_INTERVAL_MS) return this.showError("you are typing too fast")
     this.lastSend = stamp
-    this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp })
+    // Shown once the server took it (with the stamp it carried, as stored), never before: a
+    // message that could not be sent must not look sent. The failure line repeats its text.
     this.fork(
       this.backend.send(server.name, buffer.name, text).pipe(
-        Effect.catchAll((e) => this.systemLine({ server: server.name, buffer: buffer.name }, `Running message: failed to send message: ${e.message}`))
+        Effect.tap((sentStamp) => Effect.sync(() => this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp: sentStamp }))),
+        Effect.catchAll((e) =>
+          this.systemLine({ server: server.name, buffer: buffer.name }, `Running message: failed to send message: ${e.message}\nNot sent: ${text}`)
+        )
       )
     )
   }

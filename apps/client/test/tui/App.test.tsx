@@ -216,6 +216,10 @@ describe("session", () => {
     await tui.waitFor("Enter the username to talk to...")
     await tui.type("mallory", KEYS.enter)
     await tui.waitFor("WARNING: the key of mallory has changed!")
+    // A refused message is not shown as sent; its text stays readable in the failure line.
+    await tui.enter("psst")
+    const refused = await tui.waitFor("Not sent: psst")
+    expect(refused).not.toContain("[You]")
     await tui.enter("/fingerprint mallory")
     await tui.waitFor("offered now: SHA256:new")
     await tui.enter("/trust mallory")

@@ -124,10 +124,12 @@ export const makeFakeBackend = (initial: ReadonlyArray<ServerRecord> = []): Fake
     send: (server, peer, text) =>
       track(
         "send",
-        Effect.sync(() => {
-          sent.push({ server, peer, text })
-          return Date.now()
-        })
+        keyChanges.has(peer)
+          ? fail(`the key of ${peer} has changed, so nothing was sent`)
+          : Effect.sync(() => {
+              sent.push({ server, peer, text })
+              return Date.now()
+            })
       ),
     importKey: () => track("importKey", Effect.void),
     exportKey: (_server, user) => track("exportKey", Effect.succeed(`export/${user}.priv`)),
