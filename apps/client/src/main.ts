@@ -61,6 +61,12 @@ const root = Command.make("gochat-client", rootOptions, (o) =>
       Effect.provide(servicesLayer(o.config, true))
     )
     : Effect.promise(async () => {
+      // Ink renders only a final frame when it believes it runs in CI (CI / CONTINUOUS_INTEGRATION set,
+      // read once when Ink loads): a person at a terminal must get the live TUI whatever their env says.
+      if (process.stdout.isTTY === true) {
+        delete process.env.CI
+        delete process.env.CONTINUOUS_INTEGRATION
+      }
       const { runTui } = await import("./tui/main.js")
       await runTui({ ...(Option.isSome(o.config) ? { configPath: o.config.value } : {}), verbose: o.verbose })
     })).pipe(

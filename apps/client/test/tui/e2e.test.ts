@@ -51,7 +51,8 @@ let dirs: Array<string> = []
 const startTui = (session: string) => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `gochat-tui-${session}-`))
   dirs.push(home)
-  const command = `cd ${JSON.stringify(root)} && GOCHAT_HOME=${JSON.stringify(home)} ${JSON.stringify(process.execPath)} ${JSON.stringify(tsx)} apps/client/src/main.ts 2>${JSON.stringify(path.join(home, "stderr.txt"))}; echo TUI-EXIT=$?; sleep 120`
+  // CI=true as on a CI machine: the TUI must still render live frames in a terminal (Ink would not)
+  const command = `cd ${JSON.stringify(root)} && CI=true GOCHAT_HOME=${JSON.stringify(home)} ${JSON.stringify(process.execPath)} ${JSON.stringify(tsx)} apps/client/src/main.ts 2>${JSON.stringify(path.join(home, "stderr.txt"))}; echo TUI-EXIT=$?; sleep 120`
   tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
 }
 
