@@ -1,10 +1,25 @@
 /** Unlocking a local account: bcrypt check, then decryption of the private key at rest. */
 import { decryptPrivateKey, parsePrivateKey, verifyPassword } from "@gochat/crypto"
 import { Effect, Either } from "effect"
-import { CryptoFailure, LocalNotFound, WrongCredentials } from "../errors.js"
+import { Client } from "../Client.js"
+import { AlreadyLoggedIn, CryptoFailure, LocalNotFound, WrongCredentials } from "../errors.js"
 import type { LocalUserRecord, ServerRecord } from "../Store.js"
 import { Store } from "../Store.js"
-import { utf8Decode } from "./_shared.js"
+import { checkUsername, utf8Decode } from "./_shared.js"
+
+/**
+ * What REG and LOGIN both need before anything else: a connection, no one logged in on it, and a
+ * valid username (normalised).
+ */
+export const loggedOutAs = (rawUsername: string) =>
+  Effect.gen(function*() {
+    const client = yield* Client
+    const server = yield* client.server
+    const current = yield* client.currentSession
+    if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
+    const username = yield* checkUsername(rawUsername)
+    return { client, server, username }
+  })
 
 export const unlock = (account: LocalUserRecord, password: string) =>
   Effect.gen(function*() {

@@ -8,9 +8,9 @@ import { decrypt, fingerprint, publicKeyOf } from "@gochat/crypto"
 import { Action, decodeServerMessage, ErrorCode, HookType } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { AlreadyLoggedIn, CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
-import { findAccount, unlock } from "./_account.js"
-import { checkUsername, utf8Decode } from "./_shared.js"
+import { CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
+import { findAccount, loggedOutAs, unlock } from "./_account.js"
+import { utf8Decode } from "./_shared.js"
 
 export interface LoginInput {
   readonly username: string
@@ -36,11 +36,7 @@ export interface LoginResult {
  */
 export const loginCheck = (rawUsername: string) =>
   Effect.gen(function*() {
-    const client = yield* Client
-    const server = yield* client.server
-    const current = yield* client.currentSession
-    if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
-    const username = yield* checkUsername(rawUsername)
+    const { server, username } = yield* loggedOutAs(rawUsername)
     const account = yield* findAccount(server, username)
     return { server, username, account }
   })

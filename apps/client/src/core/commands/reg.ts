@@ -16,8 +16,9 @@ import {
 import { Action, ErrorCode } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { AlreadyLoggedIn, CryptoFailure, LocalExists, ServerError } from "../errors.js"
-import { checkUsername, requireNonEmpty, utf8Encode } from "./_shared.js"
+import { CryptoFailure, LocalExists, ServerError } from "../errors.js"
+import { loggedOutAs } from "./_account.js"
+import { requireNonEmpty, utf8Encode } from "./_shared.js"
 
 export interface RegInput {
   readonly username: string
@@ -32,11 +33,7 @@ export interface RegInput {
  */
 export const regCheck = (rawUsername: string) =>
   Effect.gen(function*() {
-    const client = yield* Client
-    const server = yield* client.server
-    const current = yield* client.currentSession
-    if (current !== undefined) return yield* new AlreadyLoggedIn({ username: current.account.username })
-    const username = yield* checkUsername(rawUsername)
+    const { client, server, username } = yield* loggedOutAs(rawUsername)
     if ((yield* client.store.getLocalUser(server.serverId, username)) !== undefined) {
       return yield* new LocalExists({ reason: `a local account ${username} already exists for ${server.name}` })
     }
