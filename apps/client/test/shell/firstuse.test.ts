@@ -16,7 +16,7 @@ import { ShellMode } from "../../src/shell/commands.js"
 import { runShell } from "../../src/shell/Shell.js"
 import { makeNodeShellIo, ShellIo } from "../../src/shell/ShellIo.js"
 import { splitLine } from "../../src/shell/tokenize.js"
-import { freshConfig, goldenKey, goldenPem, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
+import { freshConfig, goldenKey, goldenPem, makeTestClient, startShellFixture, type TestClient, tempDir } from "../support/fixtures.js"
 
 interface LiveShell {
   /** Type one line. */
@@ -177,15 +177,7 @@ describe("the shell as a new user meets it", () => {
   let server: RunningServer
   let bob: TestClient
   beforeAll(async () => {
-    server = await startServer({ db: `sqlite:${path.join(tempDir("gochat-firstuse-"), "server.db")}` })
-    const registrar = await makeTestClient()
-    await registrar.run(commands.conn({ address: "127.0.0.1", port: server.port }))
-    await registrar.run(commands.reg({ username: "alice", password: "x", privateKey: goldenKey("alice") }))
-    await registrar.dispose()
-    bob = await makeTestClient()
-    await bob.run(commands.conn({ address: "127.0.0.1", port: server.port }))
-    await bob.run(commands.reg({ username: "bob", password: "pw-bob", privateKey: goldenKey("bob") }))
-    await bob.run(commands.login({ username: "bob", password: "pw-bob" }))
+    ({ server, bob } = await startShellFixture("gochat-firstuse-"))
   })
   afterAll(async () => {
     await bob?.dispose()

@@ -9,13 +9,13 @@ import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type RunningServer, startServer } from "../../../server/src/index.js"
+import type { RunningServer } from "../../../server/src/index.js"
 import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
 import { ShellMode } from "../../src/shell/commands.js"
 import { runShell } from "../../src/shell/Shell.js"
 import { ShellIo } from "../../src/shell/ShellIo.js"
 import { tokenize } from "../../src/shell/tokenize.js"
-import { freshConfig, goldenKey, goldenPem, makeTestClient, repoRoot, type TestClient, tempDir } from "../support/fixtures.js"
+import { freshConfig, goldenPem, repoRoot, startShellFixture, type TestClient, tempDir } from "../support/fixtures.js"
 
 const clientBin = path.join(repoRoot, "apps/client/bin/gochat-client.mjs")
 
@@ -63,16 +63,7 @@ describe("shell", () => {
   let server: RunningServer
   let bob: TestClient
   beforeAll(async () => {
-    server = await startServer({ db: `sqlite:${path.join(tempDir("gochat-shell-"), "server.db")}`, motd: "shell test server" })
-    // alice is registered on the server with the golden key; the shells below IMPORT that key
-    const registrar = await makeTestClient()
-    await registrar.run(commands.conn({ address: "127.0.0.1", port: server.port }))
-    await registrar.run(commands.reg({ username: "alice", password: "x", privateKey: goldenKey("alice") }))
-    await registrar.dispose()
-    bob = await makeTestClient()
-    await bob.run(commands.conn({ address: "127.0.0.1", port: server.port }))
-    await bob.run(commands.reg({ username: "bob", password: "pw-bob", privateKey: goldenKey("bob") }))
-    await bob.run(commands.login({ username: "bob", password: "pw-bob" }))
+    ({ server, bob } = await startShellFixture("gochat-shell-", "shell test server"))
   })
   afterAll(async () => {
     await bob?.dispose()

@@ -7,7 +7,8 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Client, type ClientEvent } from "../../src/core/Client.js"
 import { loadConfig, type ResolvedConfig } from "../../src/core/Config.js"
-import { clientLayer, type ClientServices } from "../../src/core/index.js"
+import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
+import { startServer } from "../../../server/src/index.js"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
 export const goldenKeysDir = path.join(repoRoot, "test-support/golden/keys")
@@ -63,4 +64,21 @@ export const makeTestClient = async (config?: ResolvedConfig): Promise<TestClien
       await runtime.dispose()
     }
   }
+}
+
+/**
+ * What the shell tests start from: a real server on which alice is registered with the golden key (the
+ * shells under test IMPORT it) and bob is registered and logged in through the core.
+ */
+export const startShellFixture = async (prefix: string, motd?: string) => {
+  const server = await startServer({ db: `sqlite:${path.join(tempDir(prefix), "server.db")}`, ...(motd === undefined ? {} : { motd }) })
+  const registrar = await makeTestClient()
+  await registrar.run(commands.conn({ address: "127.0.0.1", port: server.port }))
+  await registrar.run(commands.reg({ username: "alice", password: "x", privateKey: goldenKey("alice") }))
+  await registrar.dispose()
+  const bob = await makeTestClient()
+  await bob.run(commands.conn({ address: "127.0.0.1", port: server.port }))
+  await bob.run(commands.reg({ username: "bob", password: "pw-bob", privateKey: goldenKey("bob") }))
+  await bob.run(commands.login({ username: "bob", password: "pw-bob" }))
+  return { server, bob }
 }
