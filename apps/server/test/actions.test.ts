@@ -7,7 +7,7 @@ import { decrypt, encrypt } from "@gochat/crypto"
 import { Either } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/index.js"
-import { TestClient, text } from "./support/client.js"
+import { ClientPool, TestClient, text } from "./support/client.js"
 import { backends, execSql, freshIdentities, goldenKey, type Identity, start } from "./support/fixtures.js"
 
 const alice = goldenKey("alice")
@@ -22,33 +22,21 @@ const errCode = (p: { action: number; info: number }) => (p.action === Action.ER
 
 describe.each(backends)("actions on $name", (backend) => {
   let server: RunningServer
-  const clients: Array<TestClient> = []
-  const open = async () => {
-    const c = await TestClient.open(server.port)
-    clients.push(c)
-    return c
-  }
+  const pool = new ClientPool(() => server.port)
+  const open = () => pool.open()
   /** A registered and logged-in client. */
-  const session = async (name: string, id: Identity) => {
-    const c = await open()
-    const reg = await c.register(name, id.pem)
-    if (reg.action !== Action.OK) throw new Error(`REG ${name} failed with ${errCode(reg)}`)
-    const { reply } = await c.login(name, id.key)
-    if (reply.action !== Action.OK) throw new Error(`login ${name} failed with ${errCode(reply)}`)
-    return c
-  }
+  const session = (name: string, id: Identity) => pool.session(name, id)
 
   beforeAll(async () => {
     server = await start(backend.fresh(), { motd: "hi there" })
   })
   afterAll(async () => {
-    for (const c of clients) c.close()
+    pool.closeAll()
     await server?.close()
   })
 
   it("sends HELLO with the MOTD and the Null ID on connect", async () => {
-    const c = await TestClient.connect(server.port)
-    clients.push(c)
+    const c = pool.adopt(await TestClient.connect(server.port))
     const hello = await c.next()
     expect(hello.action).toBe(Action.HELLO)
     expect(hello.id).toBe(NULL_ID)

@@ -3,7 +3,7 @@
  * checks where several errors apply at once, single replies, and sessions that must not outlive their
  * connection. SQLite only: none of this depends on the database engine.
  */
-import { Action, AdminOp, encodeStamp, ErrorCode, Permission } from "@gochat/protocol"
+import { Action, AdminOp, ErrorCode, Permission } from "@gochat/protocol"
 import { decrypt } from "@gochat/crypto"
 import { Effect, Either, Layer, Logger } from "effect"
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"

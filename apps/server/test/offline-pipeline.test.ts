@@ -12,7 +12,7 @@
 import { Action, EMPTY_INFO, encodeHeader, encodePacket, encodeStamp, ErrorCode, NULL_ID } from "@gochat/protocol"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/index.js"
-import { describe as show, type Received, TestClient } from "./support/client.js"
+import { ClientPool, describe as show, type Received, TestClient } from "./support/client.js"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { databaseLayer } from "../src/storage/Database.js"
@@ -61,19 +61,9 @@ const catchUp = async (c: TestClient): Promise<Array<string>> => {
 
 describe.each(backends)("offline pipeline on $name", (backend) => {
   let server: RunningServer
-  const clients: Array<TestClient> = []
-  const open = async () => {
-    const c = await TestClient.open(server.port)
-    clients.push(c)
-    return c
-  }
-  const session = async (name: string, id: Identity) => {
-    const c = await open()
-    expect((await c.register(name, id.pem)).action).toBe(Action.OK)
-    const { reply } = await c.login(name, id.key)
-    expect(reply.action).toBe(Action.OK)
-    return c
-  }
+  const pool = new ClientPool(() => server.port)
+  const open = () => pool.open()
+  const session = (name: string, id: Identity) => pool.session(name, id)
   const registered = async (name: string, id: Identity) => {
     const c = await open()
     expect((await c.register(name, id.pem)).action).toBe(Action.OK)
@@ -86,7 +76,7 @@ describe.each(backends)("offline pipeline on $name", (backend) => {
     server = await start(backend.fresh())
   })
   afterAll(async () => {
-    for (const c of clients) c.close()
+    pool.closeAll()
     await server?.close()
   })
 

@@ -199,3 +199,40 @@ export class TestClient {
 
 export const isOk = (p: Packet) => p.action === Action.OK
 export const isErr = (code: number) => (p: Packet) => p.action === Action.ERR && p.info === code
+
+/** What went wrong in a reply, for failure messages: the ERR code's name, or the action. */
+const replyName = (p: Packet): string => (p.action === Action.ERR ? `ERR 0x${p.info.toString(16)}` : `action 0x${p.action.toString(16)}`)
+
+/**
+ * The clients of one test file against one server: `open` a connection (after HELLO), `session` a
+ * registered and logged-in user, `closeAll` at the end.
+ */
+export class ClientPool {
+  private readonly clients: Array<TestClient> = []
+  constructor(private readonly port: () => number) {}
+
+  async open(): Promise<TestClient> {
+    const c = await TestClient.open(this.port())
+    this.clients.push(c)
+    return c
+  }
+
+  /** Keeps a client opened elsewhere (e.g. with TestClient.connect) to close it with the others. */
+  adopt(c: TestClient): TestClient {
+    this.clients.push(c)
+    return c
+  }
+
+  async session(name: string, identity: { readonly pem: string; readonly key: RsaPrivateKey }): Promise<TestClient> {
+    const c = await this.open()
+    const reg = await c.register(name, identity.pem)
+    if (reg.action !== Action.OK) throw new Error(`REG ${name} failed: ${replyName(reg)}`)
+    const { reply } = await c.login(name, identity.key)
+    if (reply.action !== Action.OK) throw new Error(`LOGIN ${name} failed: ${replyName(reply)}`)
+    return c
+  }
+
+  closeAll(): void {
+    for (const c of this.clients.splice(0)) c.close()
+  }
+}
