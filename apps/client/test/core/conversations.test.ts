@@ -14,7 +14,7 @@ import { type ClientEvent } from "../../src/core/Client.js"
 import { commands } from "../../src/core/index.js"
 import { migrations } from "../../src/core/migrations.js"
 import { Store } from "../../src/core/Store.js"
-import { goldenKey, goldenPem, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
+import { forgePinnedKey, goldenKey, goldenPem, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
 
 const isMessage = (from: string, text: string) => (e: ClientEvent): e is Extract<ClientEvent, { _tag: "MessageReceived" }> =>
   e._tag === "MessageReceived" && e.from === from && e.text === text
@@ -120,10 +120,7 @@ describe("conversations, key changes and login against the real server", () => {
   it("emits KeyChanged when a REQ reply carries a key other than the pinned one", async () => {
     await alice.run(commands.req({ username: "bob" }))
     const aliceKeyPem = goldenPem("alice")
-    await alice.run(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`UPDATE contacts SET public_key = ${aliceKeyPem}, fingerprint = 'old-fingerprint' WHERE username = 'bob'`
-    }) as Effect.Effect<void, unknown, never>)
+    await forgePinnedKey(alice, "bob", aliceKeyPem)
     const r = await alice.run(commands.req({ username: "bob" }))
     expect(r.status).toBe("changed")
     const event = await alice.waitFor(isKeyChanged)

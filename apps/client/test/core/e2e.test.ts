@@ -15,7 +15,7 @@ import { type RunningServer, startServer } from "../../../server/src/index.js"
 import { Client, type ClientEvent } from "../../src/core/Client.js"
 import { Connection } from "../../src/core/Connection.js"
 import { commands } from "../../src/core/index.js"
-import { goldenKey, goldenPem, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
+import { forgePinnedKey, goldenKey, goldenPem, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
 
 const isMessage = (from: string) => (e: ClientEvent): e is Extract<ClientEvent, { _tag: "MessageReceived" }> =>
   e._tag === "MessageReceived" && e.from === from
@@ -131,10 +131,7 @@ describe("client core against the real server", () => {
   it("refuses to send to a contact whose key changed until TRUST", async () => {
     // Make alice's pin for bob differ from what the server returns (as if the server swapped keys).
     const aliceKeyPem = goldenPem("alice")
-    await alice.run(Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`UPDATE contacts SET public_key = ${aliceKeyPem}, fingerprint = 'old-fingerprint' WHERE username = 'bob'`
-    }) as Effect.Effect<void, unknown, never>)
+    await forgePinnedKey(alice, "bob", aliceKeyPem)
     const r = await alice.run(commands.req({ username: "bob" }))
     expect(r.status).toBe("changed")
     expect(r.pinnedFingerprint).toBe("old-fingerprint")

@@ -1,4 +1,5 @@
 /** Shared test fixtures: golden keys, temporary data dirs, one client runtime per data dir. */
+import { SqlClient } from "@effect/sql"
 import { parsePrivateKey, type RsaPrivateKey } from "@gochat/crypto"
 import { Cause, Duration, Effect, Either, Exit, type Layer, ManagedRuntime, Option, Queue, Scope } from "effect"
 import * as fs from "node:fs"
@@ -82,3 +83,13 @@ export const startShellFixture = async (prefix: string, motd?: string) => {
   await bob.run(commands.login({ username: "bob", password: "pw-bob" }))
   return { server, bob }
 }
+
+/**
+ * Makes `client`'s pinned key for `username` differ from what the server holds (as if the server had
+ * swapped keys): the pin becomes `pem`, its fingerprint "old-fingerprint".
+ */
+export const forgePinnedKey = (client: TestClient, username: string, pem: string) =>
+  client.run(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE contacts SET public_key = ${pem}, fingerprint = 'old-fingerprint' WHERE username = ${username}`
+  }) as Effect.Effect<void, unknown, never>)

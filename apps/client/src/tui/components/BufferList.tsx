@@ -3,15 +3,14 @@
 import { Text } from "ink"
 import type { Server } from "../state/model.js"
 import { visibleBuffers } from "../state/reducer.js"
-import { Panel } from "./Panel.js"
+import { Panel, scrollStart } from "./Panel.js"
 
 export const SHORTCUTS = "123456789abcdefghijklmnopqrstuvwxyz"
 
 export const BufferList = ({ server, focused, width, height }: { server: Server; focused: boolean; width: number; height: number }) => {
   const buffers = visibleBuffers(server)
   const rows = Math.max(0, height - 3)
-  const selected = Math.max(0, buffers.findIndex((b) => b.name === server.current))
-  const start = Math.min(Math.max(0, selected - rows + 1), Math.max(0, buffers.length - rows))
+  const start = scrollStart(buffers.length, buffers.findIndex((b) => b.name === server.current), rows)
   return (
     <Panel title="Buffers" focused={focused} width={width} height={height}>
       {buffers.slice(start, start + rows).map((b, i) => {

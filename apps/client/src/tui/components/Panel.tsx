@@ -29,3 +29,10 @@ export const Panel = ({ title, focused = false, width, height, flexGrow, childre
     {children}
   </Box>
 )
+
+/**
+ * The first item to show in a list of `count` items with `rows` rows so that `selected` stays visible
+ * (scrolled as little as possible, never past the end).
+ */
+export const scrollStart = (count: number, selected: number, rows: number): number =>
+  Math.min(Math.max(0, Math.max(0, selected) - rows + 1), Math.max(0, count - rows))

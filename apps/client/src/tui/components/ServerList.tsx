@@ -3,14 +3,13 @@
 import { Text } from "ink"
 import type { AppState } from "../state/model.js"
 import { currentServer, totalUnread, visibleServers } from "../state/reducer.js"
-import { Panel } from "./Panel.js"
+import { Panel, scrollStart } from "./Panel.js"
 
 export const ServerList = ({ state, focused, width, height }: { state: AppState; focused: boolean; width: number; height: number }) => {
   const servers = visibleServers(state)
   const current = currentServer(state)
   const rows = Math.max(0, height - 4)
-  const selected = Math.max(0, servers.findIndex((s) => s.name === current.name))
-  const start = Math.min(Math.max(0, selected - rows + 1), Math.max(0, servers.length - rows))
+  const start = scrollStart(servers.length, servers.findIndex((s) => s.name === current.name), rows)
   return (
     <Panel title="Servers" focused={focused} width={width} height={height}>
       {servers.slice(start, start + rows).map((s, i) => {
