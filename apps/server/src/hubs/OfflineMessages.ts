@@ -13,7 +13,7 @@
  * the socket (also when the connection died midway).
  */
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, Effect, Exit, Option, Runtime } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import { MessagesRepo, type NewMessage, type StoredMessage } from "../storage/MessagesRepo.js"
 
 /** Called once with undefined when the message is committed, or with the error of its batch. */
@@ -23,6 +23,9 @@ export type Committed = (error: SqlError | undefined) => void
 const MAX_BATCH = 256
 /** Delivered rows deleted at the latest after this many (one transaction per catch-up up to this size). */
 const DELETE_EVERY = 8192
+/** Rows of a catch-up's first query (small: it decides the OK); later pages double up to MAX_PAGE. */
+const FIRST_PAGE = 256
+const MAX_PAGE = 1024
 /** Ciphertext bytes handed to the socket before waiting for them to be written (bounds buffering). */
 const CHUNK_BYTES = 256 * 1024
 
@@ -109,15 +112,15 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
 
     /**
      * Delivers every stored message of `dst` through `deliver` (which resolves once the frames were handed
-     * to the socket), oldest first, `pageSize` rows per query and at most CHUNK_BYTES of ciphertext per
-     * `deliver`. The delivered rows are deleted by id in one transaction at the end (or every DELETE_EVERY
-     * rows for a huge mailbox), also when delivery
-     * stopped midway (then the error is re-raised after the delete). `first`: the first page, if the
-     * caller already read it with `firstPage`. Returns how many were delivered.
+     * to the socket), oldest first, at most CHUNK_BYTES of ciphertext per `deliver`. Pages are read
+     * FIRST_PAGE rows first, then twice as many each time up to MAX_PAGE, each page while the previous one
+     * is written. The delivered rows are deleted by id in one transaction at the end (or every DELETE_EVERY
+     * rows for a huge mailbox), also when delivery stopped midway (then the error is re-raised after the
+     * delete). `first`: the first page, if the caller already read it with `firstPage`. Returns how many
+     * were delivered.
      */
     const drain = <E, R>(
       dst: number,
-      pageSize: number,
       deliver: (chunk: ReadonlyArray<StoredMessage>) => Effect.Effect<void, E, R>,
       first?: ReadonlyArray<StoredMessage>
     ): Effect.Effect<number, E | SqlError, R> =>
@@ -129,13 +132,8 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
             for (const m of chunk) delivered.push(m.id)
             total += chunk.length
           })
-        const loop = Effect.gen(function*() {
-          let afterId = 0
-          let given = first
-          while (true) {
-            const page = given ?? (yield* restore(repo.page(dst, afterId, pageSize)))
-            given = undefined
-            if (page.length === 0) return
+        const deliverPage = (page: ReadonlyArray<StoredMessage>) =>
+          Effect.gen(function*() {
             let start = 0
             let bytes = 0
             for (let i = 0; i < page.length; i++) {
@@ -147,19 +145,29 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
                 bytes = 0
               }
             }
-            afterId = page[page.length - 1].id
+          })
+        const loop = Effect.gen(function*() {
+          let size = FIRST_PAGE
+          let page = first ?? (yield* restore(repo.page(dst, 0, size)))
+          while (page.length > 0) {
+            // a full page: read the next one (twice as many rows, up to MAX_PAGE) while this one is written
+            const next = page.length < size
+              ? undefined
+              : yield* Effect.fork(restore(repo.page(dst, page[page.length - 1].id, size = Math.min(size * 2, MAX_PAGE))))
+            yield* deliverPage(page)
             // a huge mailbox: bound what a crash before the final delete would deliver twice
             if (delivered.length >= DELETE_EVERY) {
               const ids = delivered
               delivered = []
-              yield* repo.deleteIds(ids)
+              yield* repo.deleteIds(dst, ids)
             }
-            if (page.length < pageSize) return
+            if (next === undefined) return
+            page = yield* Fiber.join(next)
           }
         })
         return Effect.flatMap(Effect.exit(loop), (exit) =>
           Effect.zipRight(
-            Effect.suspend(() => repo.deleteIds(delivered)),
+            Effect.suspend(() => repo.deleteIds(dst, delivered)),
             Exit.isSuccess(exit) ? Effect.succeed(total) : Effect.failCause(exit.cause)
           ))
       })
@@ -170,8 +178,8 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
       drain,
       awaitIdle,
       peek: (dst: number) => repo.page(dst, 0, 1),
-      /** The oldest `pageSize` stored messages of `dst` (to hand to `drain` as its first page). */
-      firstPage: (dst: number, pageSize: number) => repo.page(dst, 0, pageSize)
+      /** The first page of `dst`'s catch-up (to hand to `drain`; empty: nothing stored). */
+      firstPage: (dst: number) => repo.page(dst, 0, FIRST_PAGE)
     } as const
   }),
   dependencies: [MessagesRepo.Default]

@@ -53,15 +53,13 @@ import type { StoredMessage } from "../storage/MessagesRepo.js"
 import { UserCache } from "../storage/UserCache.js"
 import { type UserRow, UsersRepo } from "../storage/UsersRepo.js"
 import { type Connection, errFrame, okFrame } from "./Connection.js"
-import { ascii, recivFrame, reqFrame, shtdwnFrame, usrsFrame, verifFrame } from "./frames.js"
+import { ascii, recivFrame, recivFrames, reqFrame, shtdwnFrame, usrsFrame, verifFrame } from "./frames.js"
 import { Refusal, refuse } from "./Refusal.js"
 
 /** Largest accepted RSA modulus (the canonical SPKI DER must fit the database column). */
 const MAX_KEY_BITS = 8192
 /** Most lines a USRS list can hold (each is at least 1 byte plus LF, in 2045 bytes): the query reads no more. */
 const USRS_MAX_LINES = Math.floor((MAX_ARG_CONTENT + 1) / 2)
-/** Stored messages read per query during catch-up (all delivered rows deleted in one transaction at the end). */
-const CATCHUP_PAGE = 2048
 const BROADCAST_PREFIX_BYTES = Buffer.from("ADMINISTRATIVE BROADCAST:\n", "latin1")
 
 const keyFromDer = (der: Uint8Array): KeyObject | undefined => {
@@ -294,28 +292,18 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
 
     const writePage = (conn: Connection, page: ReadonlyArray<StoredMessage>) =>
       Effect.async<void, ConnectionGone>((resume) => {
-        // a mailbox is mostly from a few senders: encode each name once per chunk
-        let lastSender = ""
-        let lastBytes: Uint8Array = new Uint8Array()
-        const frames = page.map((m) => {
-          if (m.sender !== lastSender) {
-            lastSender = m.sender
-            lastBytes = ascii(m.sender)
-          }
-          return recivFrame(lastBytes, encodeStamp(m.stamp), m.ciphertext)
-        })
-        conn.sendConfirmed(frames, (error) =>
+        conn.sendConfirmed([recivFrames(page)], (error) =>
           resume(error ? Effect.fail(new ConnectionGone({ reason: error.message })) : Effect.void))
       })
 
     const reciv = (conn: Connection, id: number, user: OnlineUser) =>
       Effect.gen(function*() {
         // the first page doubles as the emptiness check (one query less per catch-up)
-        const first = yield* offline.firstPage(user.id, CATCHUP_PAGE)
+        const first = yield* offline.firstPage(user.id)
         if (first.length === 0) return yield* refuse(ErrorCode.EMPTY, "no stored messages")
         conn.send(okFrame(id))
         // the OK is the only reply: a later failure is logged (the undelivered rest stays stored)
-        const delivered = yield* offline.drain(user.id, CATCHUP_PAGE, (page) => writePage(conn, page), first).pipe(
+        const delivered = yield* offline.drain(user.id, (page) => writePage(conn, page), first).pipe(
           Effect.catchTags({
             ConnectionGone: (e) => Effect.as(Effect.logDebug("catch-up stopped: the connection closed", e.reason), -1),
             SqlError: (e) => Effect.as(Effect.logError("catch-up stopped: database error", e.message, e.cause), -1)

@@ -45,6 +45,9 @@ const sqliteLayer = (filename: string) =>
     )
   )
 
+/** Size of the MariaDB connection pool (all kept open). */
+const MYSQL_CONNECTIONS = 8
+
 const mysqlLayer = (d: Extract<DatabaseSettings, { kind: "mysql" }>) =>
   MysqlClient.layer({
     host: d.host,
@@ -52,8 +55,10 @@ const mysqlLayer = (d: Extract<DatabaseSettings, { kind: "mysql" }>) =>
     database: d.database,
     username: d.user,
     password: d.password,
-    maxConnections: 8,
-    poolConfig: { supportBigNumbers: true, bigNumberStrings: false }
+    maxConnections: MYSQL_CONNECTIONS,
+    // keep the pool's connections open: @effect/sql-mysql2 defaults `maxIdle` to 0, with which mysql2 closes
+    // every idle connection each second, so the next query pays a new connection plus a new PREPARE
+    poolConfig: { supportBigNumbers: true, bigNumberStrings: false, maxIdle: MYSQL_CONNECTIONS }
   })
 
 const describeCause = (e: unknown): string => {

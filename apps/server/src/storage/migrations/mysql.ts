@@ -39,5 +39,17 @@ export const mysqlMigrations = {
       value TEXT NOT NULL,
       PRIMARY KEY (name)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`
+  }),
+  // Catch-up reads one recipient's rows in id order: clustered by (dst_user, id) they are one contiguous
+  // range of the table, instead of an index range plus one primary-key lookup per row (or a scan of every
+  // recipient's rows, when the optimizer prefers the primary key). Pages of 512 rows read 2-3x faster.
+  // `id` keeps its own unique key (AUTO_INCREMENT needs one; DELETE by id uses it).
+  "0002_messages_by_recipient": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE messages
+      DROP PRIMARY KEY,
+      ADD PRIMARY KEY (dst_user, id),
+      ADD UNIQUE KEY messages_id (id),
+      DROP KEY messages_dst_id`
   })
 }
