@@ -20,7 +20,8 @@ Scenarios (comma-separated, default all): --scenarios ${ALL_SCENARIOS.join(",")}
   --idle N                                           idle connections (default 3000; 10000 needs ulimit -n > 10100)
   --slow-pairs N --slow-messages N --flooders N --flood-size N   slow reader (default 10 × 2000, 2 flooders × 2000 B)
   --repeat N             run the scenario list N times (the table adds medians)
-  --warmup N             messages per pair of an unreported 10-pair relay run first (default 2000; 0 = none)
+  --warmup N             messages per pair of an unreported 10-pair relay run first, then (if offline is
+                         selected) one offline store + catch-up (default 2000; 0 = none: a cold server)
   --timeout MS           per measured phase (default 60000)
   --out FILE             JSON output (default bench-results/<timestamp>.json)
   --json                 print the JSON instead of the table`

@@ -13,7 +13,7 @@
  * the socket (also when the connection died midway).
  */
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, Effect, Exit, Fiber, Option, Runtime } from "effect"
+import { Cause, Data, Effect, Exit, Fiber, Option, Runtime } from "effect"
 import { MessagesRepo, type NewMessage, type StoredMessage } from "../storage/MessagesRepo.js"
 
 /** Called once with undefined when the message is committed, or with the error of its batch. */
@@ -26,8 +26,22 @@ const DELETE_EVERY = 8192
 /** Rows of a catch-up's first query (small: it decides the OK); later pages double up to MAX_PAGE. */
 const FIRST_PAGE = 256
 const MAX_PAGE = 1024
-/** Ciphertext bytes handed to the socket before waiting for them to be written (bounds buffering). */
+/** Ciphertext bytes (plus 64 per frame) of one chunk handed to the connection. */
 const CHUNK_BYTES = 256 * 1024
+/** Most chunk bytes handed to the connection and not yet taken by the OS (bounds a catch-up's buffering). */
+const MAX_UNCONFIRMED = 1024 * 1024
+
+/** Where a catch-up writes: the recipient's connection. */
+export interface CatchUpSink {
+  /**
+   * Queues the RECIV frames of `chunk`; `written` is called exactly once, when the OS took them or when
+   * they can no longer be written (with the error), in the order of the calls to `write`.
+   */
+  readonly write: (chunk: ReadonlyArray<StoredMessage>, written: (error?: Error) => void) => void
+}
+
+/** A catch-up that stopped because its connection could not take more (what was written is deleted). */
+export class CatchUpStopped extends Data.TaggedError("CatchUpStopped")<{ readonly reason: string }> {}
 
 export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/OfflineMessages", {
   scoped: Effect.gen(function*() {
@@ -111,54 +125,81 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
     yield* Effect.addFinalizer(() => awaitIdle)
 
     /**
-     * Delivers every stored message of `dst` through `deliver` (which resolves once the frames were handed
-     * to the socket), oldest first, at most CHUNK_BYTES of ciphertext per `deliver`. Pages are read
-     * FIRST_PAGE rows first, then twice as many each time up to MAX_PAGE, each page while the previous one
-     * is written. The delivered rows are deleted by id in one transaction at the end (or every DELETE_EVERY
-     * rows for a huge mailbox), also when delivery stopped midway (then the error is re-raised after the
-     * delete). `first`: the first page, if the caller already read it with `firstPage`. Returns how many
-     * were delivered.
+     * Delivers every stored message of `dst` to `sink`, oldest first, in chunks of at most CHUNK_BYTES of
+     * ciphertext. Pages are read FIRST_PAGE rows first, then twice as many each time up to MAX_PAGE, each
+     * page while the previous one is being written; writing goes on while earlier chunks are still on their
+     * way to the OS, up to MAX_UNCONFIRMED bytes. The rows whose frames the OS took are deleted by id in one
+     * transaction at the end (or every DELETE_EVERY rows for a huge mailbox), also when delivery stopped
+     * midway (then it fails with CatchUpStopped after the delete). `first`: the first page, if the caller
+     * already read it with `firstPage`. Returns how many were delivered.
      */
-    const drain = <E, R>(
+    const drain = (
       dst: number,
-      deliver: (chunk: ReadonlyArray<StoredMessage>) => Effect.Effect<void, E, R>,
+      sink: CatchUpSink,
       first?: ReadonlyArray<StoredMessage>
-    ): Effect.Effect<number, E | SqlError, R> =>
+    ): Effect.Effect<number, CatchUpStopped | SqlError> =>
       Effect.uninterruptibleMask((restore) => {
-        let delivered: Array<number> = []
+        let confirmed: Array<number> = []
         let total = 0
-        const send = (chunk: ReadonlyArray<StoredMessage>) =>
-          Effect.map(deliver(chunk), () => {
-            for (const m of chunk) delivered.push(m.id)
-            total += chunk.length
+        let unconfirmedBytes = 0
+        let outstanding = 0
+        let failure: Error | undefined
+        let wake: (() => void) | undefined
+
+        const write = (chunk: ReadonlyArray<StoredMessage>, bytes: number): void => {
+          outstanding++
+          unconfirmedBytes += bytes
+          sink.write(chunk, (error) => {
+            outstanding--
+            unconfirmedBytes -= bytes
+            if (error !== undefined) failure ??= error
+            else {
+              for (const m of chunk) confirmed.push(m.id)
+              total += chunk.length
+            }
+            const w = wake
+            wake = undefined
+            w?.()
           })
-        const deliverPage = (page: ReadonlyArray<StoredMessage>) =>
+        }
+        // not interruptible: afterwards we know which writes happened (the sink calls back in every case)
+        const waitUntil = (done: () => boolean) =>
+          Effect.async<void>((resume) => {
+            const check = () => {
+              if (done()) resume(Effect.void)
+              else wake = check
+            }
+            check()
+          })
+        const writePage = (page: ReadonlyArray<StoredMessage>) =>
           Effect.gen(function*() {
             let start = 0
             let bytes = 0
-            for (let i = 0; i < page.length; i++) {
+            for (let i = 0; i < page.length && failure === undefined; i++) {
               bytes += page[i].ciphertext.length + 64
               if (bytes >= CHUNK_BYTES || i === page.length - 1) {
-                // not interrupted while waiting for the write: afterwards we know whether it happened
-                yield* send(page.slice(start, i + 1))
+                write(page.slice(start, i + 1), bytes)
                 start = i + 1
                 bytes = 0
+                if (unconfirmedBytes > MAX_UNCONFIRMED) {
+                  yield* waitUntil(() => failure !== undefined || unconfirmedBytes <= MAX_UNCONFIRMED)
+                }
               }
             }
           })
         const loop = Effect.gen(function*() {
           let size = FIRST_PAGE
           let page = first ?? (yield* restore(repo.page(dst, 0, size)))
-          while (page.length > 0) {
+          while (page.length > 0 && failure === undefined) {
             // a full page: read the next one (twice as many rows, up to MAX_PAGE) while this one is written
             const next = page.length < size
               ? undefined
-              : yield* Effect.fork(restore(repo.page(dst, page[page.length - 1].id, size = Math.min(size * 2, MAX_PAGE))))
-            yield* deliverPage(page)
+              : yield* Effect.fork(restore(repo.page(dst, page[page.length - 1].id, size = Math.min(size * 4, MAX_PAGE))))
+            yield* writePage(page)
             // a huge mailbox: bound what a crash before the final delete would deliver twice
-            if (delivered.length >= DELETE_EVERY) {
-              const ids = delivered
-              delivered = []
+            if (confirmed.length >= DELETE_EVERY) {
+              const ids = confirmed
+              confirmed = []
               yield* repo.deleteIds(dst, ids)
             }
             if (next === undefined) return
@@ -166,9 +207,17 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
           }
         })
         return Effect.flatMap(Effect.exit(loop), (exit) =>
-          Effect.zipRight(
-            Effect.suspend(() => repo.deleteIds(dst, delivered)),
-            Exit.isSuccess(exit) ? Effect.succeed(total) : Effect.failCause(exit.cause)
+          waitUntil(() => outstanding === 0).pipe(
+            Effect.zipRight(Effect.suspend(() => repo.deleteIds(dst, confirmed))),
+            Effect.zipRight(
+              Effect.suspend((): Effect.Effect<number, CatchUpStopped | SqlError> =>
+                Exit.isFailure(exit)
+                  ? Effect.failCause(exit.cause)
+                  : failure !== undefined
+                  ? Effect.fail(new CatchUpStopped({ reason: failure.message }))
+                  : Effect.succeed(total)
+              )
+            )
           ))
       })
 

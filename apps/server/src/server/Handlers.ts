@@ -40,11 +40,11 @@ import {
   publicKeyToPem,
   randomChallenge
 } from "@gochat/crypto"
-import { Cause, Data, Effect, Either, Option } from "effect"
+import { Cause, Effect, Either, Option } from "effect"
 import { ServerConfig } from "../config/ServerConfig.js"
 import { Hooks } from "../hubs/Hooks.js"
 import { Motd } from "../hubs/Motd.js"
-import { OfflineMessages } from "../hubs/OfflineMessages.js"
+import { type CatchUpSink, OfflineMessages } from "../hubs/OfflineMessages.js"
 import { type Endpoint, type OnlineUser, Presence } from "../hubs/Presence.js"
 import { Sessions } from "../hubs/Sessions.js"
 import { Shutdown } from "../hubs/Shutdown.js"
@@ -79,7 +79,6 @@ const accountName = (raw: string): string | undefined => {
 const fromProtocol = (e: ProtocolError): Refusal => refuse(e.code, e.message)
 
 /** The connection closed before a catch-up page was written: that page stays stored. */
-class ConnectionGone extends Data.TaggedError("ConnectionGone")<{ readonly reason: string }> {}
 
 export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
   effect: Effect.gen(function*() {
@@ -290,11 +289,10 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         conn.send(okFrame(packet.id))
       })
 
-    const writePage = (conn: Connection, page: ReadonlyArray<StoredMessage>) =>
-      Effect.async<void, ConnectionGone>((resume) => {
-        conn.sendConfirmed([recivFrames(page)], (error) =>
-          resume(error ? Effect.fail(new ConnectionGone({ reason: error.message })) : Effect.void))
-      })
+    /** A catch-up writes straight into the connection, one buffer of RECIV frames per chunk. */
+    const catchUpSink = (conn: Connection): CatchUpSink => ({
+      write: (chunk, written) => conn.sendConfirmed([recivFrames(chunk)], written)
+    })
 
     const reciv = (conn: Connection, id: number, user: OnlineUser) =>
       Effect.gen(function*() {
@@ -303,9 +301,9 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
         if (first.length === 0) return yield* refuse(ErrorCode.EMPTY, "no stored messages")
         conn.send(okFrame(id))
         // the OK is the only reply: a later failure is logged (the undelivered rest stays stored)
-        const delivered = yield* offline.drain(user.id, (page) => writePage(conn, page), first).pipe(
+        const delivered = yield* offline.drain(user.id, catchUpSink(conn), first).pipe(
           Effect.catchTags({
-            ConnectionGone: (e) => Effect.as(Effect.logDebug("catch-up stopped: the connection closed", e.reason), -1),
+            CatchUpStopped: (e) => Effect.as(Effect.logDebug("catch-up stopped: the connection closed", e.reason), -1),
             SqlError: (e) => Effect.as(Effect.logError("catch-up stopped: database error", e.message, e.cause), -1)
           })
         )

@@ -2,7 +2,7 @@
  * Offline messages: each row has its own id; catch-up reads a page in id order and deletes exactly the
  * rows it delivered, by id (never by timestamp: stamps are chosen by senders).
  */
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 
@@ -31,6 +31,13 @@ const blob = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byte
 export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/MessagesRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    // A statement whose text varies with a list's length (multi-row INSERT, IN list) runs unprepared on
+    // MariaDB: mysql2 keeps every statement it prepared open, per connection, until 16,000 of them, while
+    // MariaDB refuses more than max_prepared_stmt_count (16,382) in all; one prepared statement per batch
+    // size and pool connection would reach that. (Values are still passed separately, escaped by mysql2.)
+    const isMysql = sql.onDialectOrElse({ mysql: () => true, orElse: () => false })
+    const varying = <A extends object>(statement: Statement.Statement<A>): Effect.Effect<ReadonlyArray<A>, SqlError> =>
+      isMysql ? statement.unprepared : statement
 
     /**
      * Inserts a batch as one multi-row INSERT: a single statement is atomic and, in autocommit, committed
@@ -39,7 +46,7 @@ export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/Message
      */
     const insertBatch = (messages: ReadonlyArray<NewMessage>) => {
       const now = Date.now()
-      return sql`INSERT INTO messages ${
+      return Effect.asVoid(varying(sql`INSERT INTO messages ${
         sql.insert(messages.map((m) => ({
           src_user: m.src,
           dst_user: m.dst,
@@ -47,7 +54,7 @@ export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/Message
           ciphertext: blob(m.ciphertext),
           created_at: now
         })))
-      }`.pipe(Effect.asVoid)
+      }`))
     }
 
     // Sender names by user row id. A row's username never changes (rows are never deleted or renamed), so
@@ -67,7 +74,7 @@ export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/Message
       }
       if (missing.size === 0) return Effect.succeed(names)
       return Effect.map(
-        sql<{ id: number | string; username: string }>`SELECT id, username FROM users WHERE ${sql.in("id", [...missing])}`,
+        varying(sql<{ id: number | string; username: string }>`SELECT id, username FROM users WHERE ${sql.in("id", [...missing])}`),
         (rows) => {
           if (senderNames.size >= MAX_SENDER_NAMES) senderNames.clear()
           for (const r of rows) {
@@ -106,7 +113,8 @@ export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/Message
      */
     const deleteIds = (dst: number, ids: ReadonlyArray<number>): Effect.Effect<void, SqlError> => {
       if (ids.length === 0) return Effect.void
-      const remove = (chunk: ReadonlyArray<number>) => sql`DELETE FROM messages WHERE dst_user = ${dst} AND ${sql.in("id", chunk)}`
+      const remove = (chunk: ReadonlyArray<number>) =>
+        varying(sql`DELETE FROM messages WHERE dst_user = ${dst} AND ${sql.in("id", chunk)}`)
       if (ids.length <= DELETE_CHUNK) return Effect.asVoid(remove(ids))
       const chunks: Array<ReadonlyArray<number>> = []
       for (let i = 0; i < ids.length; i += DELETE_CHUNK) chunks.push(ids.slice(i, i + DELETE_CHUNK))

@@ -1,0 +1,117 @@
+/**
+ * The offline message store itself (MessagesRepo), against SQLite and MariaDB:
+ * - pages come oldest first with each sender's name (resolved without a JOIN), and `afterId` continues a page;
+ * - a DELETE removes exactly the given rows of the given recipient;
+ * - on MariaDB, statements whose text varies with a list's length (multi-row INSERT, IN lists) leave no
+ *   prepared statement behind: one per batch size would exhaust max_prepared_stmt_count on a long-running
+ *   server.
+ */
+import { SqlClient } from "@effect/sql"
+import { MysqlClient } from "@effect/sql-mysql2"
+import { Effect, Layer, Redacted } from "effect"
+import { describe, expect, it } from "vitest"
+import { freshDatabase, mariadbInfo } from "../../../test-support/index.js"
+import { databaseLayer, migrate } from "../src/storage/Database.js"
+import { MessagesRepo, type NewMessage } from "../src/storage/MessagesRepo.js"
+import { tempDir } from "./support/fixtures.js"
+import path from "node:path"
+
+/** One connection only, so that session counters see every statement the repository ran. */
+const mariadbLayer = (): Layer.Layer<SqlClient.SqlClient> => {
+  const i = mariadbInfo()
+  return MysqlClient.layer({
+    host: i.host,
+    port: i.port,
+    database: freshDatabase("repo"),
+    username: i.user,
+    password: Redacted.make(i.password),
+    maxConnections: 1,
+    poolConfig: { maxIdle: 1 }
+  }).pipe(Layer.orDie)
+}
+const sqliteLayer = (): Layer.Layer<SqlClient.SqlClient> =>
+  databaseLayer({ kind: "sqlite", filename: path.join(tempDir(), "gochat.db") }).pipe(Layer.orDie)
+
+const backends = [
+  { name: "sqlite", layer: sqliteLayer },
+  { name: "mariadb", layer: mariadbLayer }
+] as const
+
+const run = <A, E>(layer: Layer.Layer<SqlClient.SqlClient>, effect: Effect.Effect<A, E, MessagesRepo | SqlClient.SqlClient>) =>
+  Effect.runPromise(
+    Effect.zipRight(migrate, effect).pipe(
+      Effect.provide(MessagesRepo.Default.pipe(Layer.provideMerge(layer())))
+    )
+  )
+
+const usersSql = (names: ReadonlyArray<string>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.forEach(names, (username) =>
+      Effect.flatMap(
+        sql`INSERT INTO users ${sql.insert({ username, permission: 0, created_at: 0 })}`,
+        () => Effect.map(sql<{ id: number | string }>`SELECT id FROM users WHERE username = ${username}`, ([r]) => Number(r.id))
+      )))
+
+const message = (src: number, dst: number, n: number): NewMessage => ({
+  src,
+  dst,
+  stamp: 1_700_000_000 + n,
+  ciphertext: Buffer.from(`message ${n}`)
+})
+
+describe.each(backends)("MessagesRepo on $name", ({ layer }) => {
+  it("pages oldest first with sender names, continue after a row, and delete exactly the given rows", async () => {
+    const result = await run(layer, Effect.gen(function*() {
+      const repo = yield* MessagesRepo
+      const [alice, bob, carol] = yield* usersSql(["alice", "bob", "carol"])
+      yield* repo.insertBatch([message(alice, carol, 1), message(bob, carol, 2), message(alice, bob, 3)])
+      yield* repo.insertBatch([message(bob, carol, 4), message(alice, carol, 5)])
+      const first = yield* repo.page(carol, 0, 2)
+      const rest = yield* repo.page(carol, first[1].id, 10)
+      yield* repo.deleteIds(carol, [first[0].id, rest[0].id])
+      // a row of another recipient is not deleted through carol's
+      const bobs = yield* repo.page(bob, 0, 10)
+      yield* repo.deleteIds(carol, [bobs[0].id])
+      return {
+        pages: [first, rest].map((p) => p.map((m) => `${m.sender}@${m.stamp}:${Buffer.from(m.ciphertext).toString()}`)),
+        left: (yield* repo.page(carol, 0, 10)).map((m) => m.stamp),
+        bobLeft: yield* repo.countFor(bob)
+      }
+    }))
+    expect(result.pages).toEqual([
+      [`alice@1700000001:message 1`, `bob@1700000002:message 2`],
+      [`bob@1700000004:message 4`, `alice@1700000005:message 5`]
+    ])
+    expect(result.left).toEqual([1_700_000_002, 1_700_000_005])
+    expect(result.bobLeft).toBe(1)
+  })
+})
+
+describe("MessagesRepo on mariadb: prepared statements", () => {
+  it("batches and IN lists of every length leave no prepared statement behind", async () => {
+    const prepared = await run(mariadbLayer, Effect.gen(function*() {
+      const repo = yield* MessagesRepo
+      const sql = yield* SqlClient.SqlClient
+      const prepares = Effect.map(
+        sql<{ Value: string }>`SHOW SESSION STATUS LIKE 'Com_stmt_prepare'`.unprepared,
+        ([row]) => Number(row.Value)
+      )
+      const senders = yield* usersSql(Array.from({ length: 30 }, (_, i) => `sender${i}`))
+      const [dst] = yield* usersSql(["reader"])
+      const before = yield* prepares
+      let delivered = 0
+      for (let n = 1; n <= 30; n++) {
+        yield* repo.insertBatch(Array.from({ length: n }, (_, i) => message(senders[i], dst, i)))
+        const page = yield* repo.page(dst, 0, 100)
+        expect(page.map((m) => m.sender)).toEqual(Array.from({ length: n }, (_, i) => `sender${i}`))
+        yield* repo.deleteIds(dst, page.map((m) => m.id))
+        delivered += page.length
+      }
+      return { statements: (yield* prepares) - before, delivered, left: yield* repo.countFor(dst) }
+    }))
+    expect(prepared.delivered).toBe((30 * 31) / 2)
+    expect(prepared.left).toBe(0)
+    // the fixed statements (page, count) are prepared once; 30 batch sizes must not add 90 more
+    expect(prepared.statements).toBeLessThanOrEqual(3)
+  })
+})
