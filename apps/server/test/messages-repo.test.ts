@@ -1,7 +1,9 @@
 /**
- * The offline message store itself (MessagesRepo), against SQLite and MariaDB:
+ * The offline message store itself (MessagesRepo, and OfflineMessages' catch-up), against SQLite and MariaDB:
  * - pages come oldest first with each sender's name (resolved without a JOIN), and `afterId` continues a page;
  * - a DELETE removes exactly the given rows of the given recipient;
+ * - a catch-up whose connection fails midway deletes exactly the rows of the chunks the OS took, keeps the
+ *   rest, and reports CatchUpStopped (the sink here stands in for a connection whose third write fails);
  * - on MariaDB, statements whose text varies with a list's length (multi-row INSERT, IN lists) leave no
  *   prepared statement behind: one per batch size would exhaust max_prepared_stmt_count on a long-running
  *   server.
@@ -11,6 +13,7 @@ import { MysqlClient } from "@effect/sql-mysql2"
 import { Effect, Layer, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { freshDatabase, mariadbInfo } from "../../../test-support/index.js"
+import { type CatchUpSink, OfflineMessages } from "../src/hubs/OfflineMessages.js"
 import { databaseLayer, migrate } from "../src/storage/Database.js"
 import { MessagesRepo, type NewMessage } from "../src/storage/MessagesRepo.js"
 import { tempDir } from "./support/fixtures.js"
@@ -37,10 +40,16 @@ const backends = [
   { name: "mariadb", layer: mariadbLayer }
 ] as const
 
-const run = <A, E>(layer: Layer.Layer<SqlClient.SqlClient>, effect: Effect.Effect<A, E, MessagesRepo | SqlClient.SqlClient>) =>
+const run = <A, E>(
+  layer: () => Layer.Layer<SqlClient.SqlClient>,
+  effect: Effect.Effect<A, E, OfflineMessages | MessagesRepo | SqlClient.SqlClient>
+) =>
   Effect.runPromise(
     Effect.zipRight(migrate, effect).pipe(
-      Effect.provide(MessagesRepo.Default.pipe(Layer.provideMerge(layer())))
+      Effect.provide(
+        Layer.mergeAll(OfflineMessages.Default, MessagesRepo.Default).pipe(Layer.provideMerge(layer()))
+      ),
+      Effect.scoped
     )
   )
 
@@ -84,6 +93,37 @@ describe.each(backends)("MessagesRepo on $name", ({ layer }) => {
     ])
     expect(result.left).toEqual([1_700_000_002, 1_700_000_005])
     expect(result.bobLeft).toBe(1)
+  })
+})
+
+describe.each(backends)("catch-up on $name", ({ layer }) => {
+  it("a connection failing midway: the chunks the OS took are deleted, the rest stays, CatchUpStopped", async () => {
+    const result = await run(layer, Effect.gen(function*() {
+      const repo = yield* MessagesRepo
+      const offline = yield* OfflineMessages
+      const [alice, bob] = yield* usersSql(["alice", "bob"])
+      // 2,000-byte ciphertexts: ~125 per 256 KB write chunk, so 600 messages make several chunks and pages
+      const big = (n: number): NewMessage => ({ ...message(alice, bob, n), ciphertext: Buffer.alloc(2000, n % 251) })
+      const all = Array.from({ length: 600 }, (_, n) => big(n))
+      for (let i = 0; i < all.length; i += 200) yield* repo.insertBatch(all.slice(i, i + 200))
+      const writes: Array<Array<number>> = []
+      const sink: CatchUpSink = {
+        write: (chunk, written) => {
+          const call = writes.push(chunk.map((m) => m.stamp))
+          // like a socket: completions in order, and once one failed every later one fails too
+          setImmediate(() => written(call >= 3 ? new Error("EPIPE") : undefined))
+        }
+      }
+      const outcome = yield* Effect.either(offline.drain(bob, sink))
+      return { outcome, writes, left: (yield* repo.page(bob, 0, 1000)).map((m) => m.stamp) }
+    }))
+    expect(result.outcome._tag).toBe("Left")
+    if (result.outcome._tag === "Left") expect(result.outcome.left._tag).toBe("CatchUpStopped")
+    expect(result.writes.length).toBeGreaterThanOrEqual(3)
+    const taken = [...result.writes[0], ...result.writes[1]]
+    // written in order, oldest first
+    expect(taken).toEqual(Array.from({ length: taken.length }, (_, n) => 1_700_000_000 + n))
+    expect(result.left).toEqual(Array.from({ length: 600 - taken.length }, (_, n) => 1_700_000_000 + taken.length + n))
   })
 })
 
