@@ -1,5 +1,5 @@
 // Runs a TypeScript entry point through tsx's loader in this same process tree (no build step),
-// forwarding signals and the exit code. Shared by `pnpm start` and the apps' bin scripts.
+// forwarding signals and the exit code. Used by `pnpm start bench` (the apps run from bundles: run-app.mjs).
 import { spawn } from "node:child_process"
 import { createRequire } from "node:module"
 

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// `pnpm start server [...]` / `pnpm start client [...]` / `pnpm start bench [...]`: runs an app from source.
+// `pnpm start server [...]` / `pnpm start client [...]`: runs the app's bundle (built on first use and
+// whenever its sources changed). `pnpm start bench [...]` runs the load generator from source.
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { runApp } from "./run-app.mjs"
 import { runTs } from "./run-ts.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const apps = { server: "apps/server/src/main.ts", client: "apps/client/src/main.ts", bench: "apps/bench/src/main.ts" }
+const apps = ["server", "client", "bench"]
 const [which, ...rest] = process.argv.slice(2)
-if (!which || !(which in apps)) {
-  console.error(`usage: pnpm start <${Object.keys(apps).join("|")}> [options]   (try: pnpm start server --help)`)
+if (!which || !apps.includes(which)) {
+  console.error(`usage: pnpm start <${apps.join("|")}> [options]   (try: pnpm start server --help)`)
   process.exit(2)
 }
-runTs(path.join(root, apps[which]), rest[0] === "--" ? rest.slice(1) : rest)
+const args = rest[0] === "--" ? rest.slice(1) : rest
+if (which === "bench") runTs(path.join(root, "apps/bench/src/main.ts"), args)
+else await runApp(which, args)

@@ -39,7 +39,9 @@ describe("compose/compose.yml", () => {
     const argv = JSON.parse(cmd![1]) as string[]
     expect(argv.slice(0, 3)).toEqual(["pnpm", "start", "server"])
     expect(readme).toContain(argv.join(" "))
-    // production dependencies only, non-root user, Node 20
+    // the bundle built in its own stage; production dependencies only at run time; non-root user, Node 20
+    expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs server$/m)
+    expect(dockerfile).toMatch(/^COPY --from=build \/app\/apps\/server\/dist \.\/apps\/server\/dist$/m)
     expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod/)
     expect(dockerfile).toMatch(/^USER gochat$/m)
     expect(dockerfile).toMatch(/^FROM node:20/m)

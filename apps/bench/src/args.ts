@@ -8,7 +8,8 @@ Target (default: start our server as a child process, SQLite in a temp dir):
   --host H --port P      an external gochat server (ours or the original Go one)
   --pid N                its pid, for server CPU per message and RSS (read from /proc)
   --db D                 our server's database: sqlite (default) | mariadb (a private one is started) | mysql://u:p@h:port/db
-  --server-main FILE     our server's entry file (default apps/server/src/main.ts)
+  --server-main FILE     our server's entry file: a bundle, or a .ts file run through tsx
+                         (default apps/server/dist/main.mjs, what "pnpm start server" runs, rebuilt if stale)
   --server-prof DIR      run our server with --cpu-prof, profiles written to DIR when it exits
 Scenarios (comma-separated, default all): --scenarios ${ALL_SCENARIOS.join(",")}
   --quick                small counts everywhere (a smoke test, ~10 s)

@@ -9,6 +9,7 @@ import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { ensureBuilt } from "../../../scripts/build.mjs"
 
 export interface RunningTarget {
   readonly host: string
@@ -34,13 +35,12 @@ export interface StartOptions {
   /** file descriptor limit for our server (it must hold every idle connection) */
   readonly maxFiles?: number
   readonly maxClients?: number
-  /** our server's entry file (default apps/server/src/main.ts) */
+  /** our server's entry file: a bundle, or a .ts file run through tsx (default: the bundle `pnpm start` runs) */
   readonly serverMain?: string
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const REPO_ROOT = path.resolve(here, "..", "..", "..")
-const SERVER_MAIN = path.join(REPO_ROOT, "apps", "server", "src", "main.ts")
 
 const tsxLoader = (): string => pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
 
@@ -98,7 +98,10 @@ export const startTarget = async (opts: StartOptions = {}): Promise<RunningTarge
   const configPath = path.join(dir, "server.json")
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2))
   const maxFiles = opts.maxFiles ?? 20_000
-  const node = [...(opts.nodeFlags ?? []), "--import", tsxLoader(), opts.serverMain ?? SERVER_MAIN, "--config", configPath, "--port", "0"]
+  // the server as operators run it (`pnpm start server`: the bundle, rebuilt here if the sources changed)
+  const main = opts.serverMain ?? (await ensureBuilt("server"))
+  const loader = main.endsWith(".ts") ? ["--import", tsxLoader()] : []
+  const node = [...(opts.nodeFlags ?? []), ...loader, main, "--config", configPath, "--port", "0"]
   // `exec` keeps the pid: the child we hold IS the server process.
   const child: ChildProcess = spawn("sh", ["-c", `ulimit -n ${maxFiles} 2>/dev/null || true; exec "$0" "$@"`, process.execPath, ...node], {
     cwd: dir,

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// gochat-server: runs the server from its TypeScript source.
-import { fileURLToPath } from "node:url"
-import { runTs } from "../../../scripts/run-ts.mjs"
+// gochat-server: runs the server's bundle (built from the TypeScript sources on first use, scripts/build.mjs).
+import { runApp } from "../../../scripts/run-app.mjs"
 
-runTs(fileURLToPath(new URL("../src/main.ts", import.meta.url)), process.argv.slice(2))
+await runApp("server", process.argv.slice(2))

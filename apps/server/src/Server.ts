@@ -27,7 +27,10 @@ export const storageLayer = (settings: ServerSettings) =>
     Layer.provideMerge(databaseLayer(settings.database))
   )
 
-/** Everything the server runs, listening once built. */
+/**
+ * Everything the server runs, listening once built. Tracing is off: nothing collects the spans, and each
+ * one (every `Effect.fn` call, every SQL statement) cost clock reads and allocations on every request.
+ */
 export const serverLayer = (settings: ServerSettings) =>
   Listeners.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(Handlers.Default, Relay.Default)),
@@ -41,5 +44,6 @@ export const serverLayer = (settings: ServerSettings) =>
     )),
     Layer.provideMerge(Layer.mergeAll(Presence.Default, UserCache.Default)),
     Layer.provideMerge(storageLayer(settings)),
-    Layer.provideMerge(Layer.succeed(ServerConfig, settings))
+    Layer.provideMerge(Layer.succeed(ServerConfig, settings)),
+    Layer.provide(Layer.setTracerEnabled(false))
   )

@@ -6,16 +6,17 @@
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import { createRequire } from "node:module"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { bundlePath } from "../../../../scripts/build.mjs"
 import { type RunningServer, startServer } from "../../../server/src/index.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "../../../..")
-const tsx = createRequire(import.meta.url).resolve("tsx/cli")
+// the bundle `pnpm start client` runs (rebuilt by the global setup when the sources changed)
+const clientBundle = bundlePath("client")
 const socket = `gochat-e2e-${process.pid}-${Date.now().toString(36)}`
 
 const tmux = (...args: ReadonlyArray<string>) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" })
@@ -52,7 +53,7 @@ const startTui = (session: string) => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `gochat-tui-${session}-`))
   dirs.push(home)
   // CI=true as on a CI machine: the TUI must still render live frames in a terminal (Ink would not)
-  const command = `cd ${JSON.stringify(root)} && CI=true GOCHAT_HOME=${JSON.stringify(home)} ${JSON.stringify(process.execPath)} ${JSON.stringify(tsx)} apps/client/src/main.ts 2>${JSON.stringify(path.join(home, "stderr.txt"))}; echo TUI-EXIT=$?; sleep 120`
+  const command = `cd ${JSON.stringify(root)} && CI=true GOCHAT_HOME=${JSON.stringify(home)} ${JSON.stringify(process.execPath)} ${JSON.stringify(clientBundle)} 2>${JSON.stringify(path.join(home, "stderr.txt"))}; echo TUI-EXIT=$?; sleep 120`
   tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
 }
 

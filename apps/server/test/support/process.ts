@@ -1,16 +1,11 @@
 /**
- * The server as a child process (`tsx src/main.ts ...`), for tests that kill it or check its exit code.
+ * The server as a child process, for tests that kill it or check its exit code: the bundle `pnpm start
+ * server` runs (apps/server/dist/main.mjs, rebuilt by the global setup when the sources changed).
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { createRequire } from "node:module"
-import * as path from "node:path"
-import { pathToFileURL } from "node:url"
-import { repoRoot } from "./fixtures.js"
+import { bundlePath } from "../../../../scripts/build.mjs"
 
-const require = createRequire(import.meta.url)
-// tsx's loader in this very process (not `tsx/cli`, which forks a second process a SIGKILL would not reach)
-const tsxLoader = pathToFileURL(path.join(path.dirname(require.resolve("tsx/package.json")), "dist/loader.mjs")).href
-export const mainTs = path.join(repoRoot, "apps/server/src/main.ts")
+export const serverBundle = bundlePath("server")
 
 export interface ServerProcess {
   readonly child: ChildProcess
@@ -23,7 +18,7 @@ export interface ServerProcess {
 /** Starts `gochat-server [args]` and resolves once it printed the port it listens on. */
 export const spawnServer = (args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", tsxLoader, mainTs, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [serverBundle, ...args], { stdio: ["ignore", "pipe", "pipe"] })
     let out = ""
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
       child.once("exit", (code, signal) => res({ code, signal })))
