@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The measurement runs behind docs/PERFORMANCE.md, in one go (~6 min on 2 cores). Run from the repository root
+# The measurement runs behind docs/PERFORMANCE.md, in one go (~8 min on 2 cores). Run from the repository root
 # on an otherwise idle machine:   bash apps/bench/scripts/perf-runs.sh
 # Tables go to bench-results/perf-<time>/*.txt, JSON next to them, server CPU profiles summarised in profile-*.txt.
 set -euo pipefail
@@ -10,8 +10,13 @@ mkdir -p "$out"
 echo "load before: $(cat /proc/loadavg)" | tee "$out/load.txt"
 run() { local name=$1; shift; echo "== $name: pnpm bench -- $*" | tee -a "$out/commands.txt"; pnpm -s bench -- "$@" --out "$out/$name.json" 2>"$out/$name.log" | tee "$out/$name.txt"; }
 run relay   --scenarios relay,relay50,pingpong,loginload,slow --repeat 5
-run misc    --scenarios login,offline,idle,micro
-run mariadb --db mariadb --scenarios offline,login
+run misc    --scenarios login,idle,micro
+run offline --scenarios offline --repeat 5
+run mariadb --db mariadb --scenarios offline --repeat 5
+run mariadb-login --db mariadb --scenarios login
+# the first catch-up after the server started (nothing JIT-compiled or prepared yet)
+run cold    --scenarios offline --warmup 0
+run cold-mariadb --db mariadb --scenarios offline --warmup 0
 run idle10k --scenarios idle --idle 10000 --warmup 0
 mkdir -p "$out/prof"
 run prof    --scenarios relay,pingpong,login,offline --offline 300 --logins 100 --server-prof "$out/prof"
