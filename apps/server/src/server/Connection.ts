@@ -33,8 +33,8 @@ export interface ConnectionLimits {
 export interface ConnectionHost {
   /** Handles a packet synchronously if it can (returns true); otherwise the slow path is used. */
   readonly hot: (conn: Connection, packet: Packet) => boolean
-  /** Starts the slow handling of a packet; must call `done` exactly once when finished. */
-  readonly slow: (conn: Connection, packet: Packet, done: () => void) => void
+  /** Starts the slow handling of a packet; must call `conn.slowDone()` exactly once when finished. */
+  readonly slow: (conn: Connection, packet: Packet) => void
   /** Called once when the server starts closing the connection (its session should end now). */
   readonly closing: (conn: Connection) => void
   /** Called once, after the socket closed. */
@@ -121,14 +121,15 @@ export class Connection implements Endpoint {
   /** Starts serving: sends HELLO first, then reads. */
   start(hello: Uint8Array): void {
     const socket = this.socket
-    socket.on("data", this.onData)
-    socket.on("drain", this.onDrain)
-    socket.on("error", this.onError)
-    socket.once("close", this.onClose)
+    Connection.owners.set(socket, this)
+    socket.on("data", Connection.socketData)
+    socket.on("drain", Connection.socketDrain)
+    socket.on("error", Connection.socketError)
+    socket.once("close", Connection.socketClose)
     this.send(hello)
     this.lastPacketAt = Date.now()
     const period = Math.max(10, Math.floor(Math.min(this.limits.idleMs, this.limits.headerMs) / 4))
-    this.watchdog = setInterval(this.onWatchdog, period)
+    this.watchdog = setInterval(Connection.watchdogTick, period, this)
     if (socket.destroyed) {
       this.onClose()
       return
@@ -151,7 +152,7 @@ export class Connection implements Endpoint {
     }
     if (!this.flushQueued) {
       this.flushQueued = true
-      setImmediate(this.flush)
+      setImmediate(Connection.flushLater, this)
     }
   }
 
@@ -229,7 +230,7 @@ export class Connection implements Endpoint {
       const packet = this.held
       this.held = undefined
       if (this.closing || this.stopped) return
-      this.host.slow(this, packet, this.slowDone)
+      this.host.slow(this, packet)
       return
     }
     if (this.throttled) this.unthrottle()
@@ -241,7 +242,7 @@ export class Connection implements Endpoint {
     this.schedulePump()
   }
 
-  private readonly flush = (): void => {
+  private flush(): void {
     this.flushQueued = false
     const callbacks = this.flushCallbacks.length > 0 ? this.flushCallbacks.splice(0) : undefined
     if (this.socket.destroyed) {
@@ -263,18 +264,18 @@ export class Connection implements Endpoint {
       })
       : this.socket.write(data)
     if (!ok && this.writeTimer === undefined) {
-      this.writeTimer = setTimeout(this.onWriteDeadline, this.limits.writeMs)
+      this.writeTimer = setTimeout(Connection.writeDeadlinePassed, this.limits.writeMs, this)
     }
   }
 
-  private readonly onDrain = (): void => {
+  private onDrain(): void {
     if (this.writeTimer !== undefined) {
       clearTimeout(this.writeTimer)
       this.writeTimer = undefined
     }
   }
 
-  private readonly onWriteDeadline = (): void => {
+  private onWriteDeadline(): void {
     this.writeTimer = undefined
     this.host.debug(this, "write deadline passed: disconnecting a client that does not read")
     this.destroy()
@@ -283,7 +284,7 @@ export class Connection implements Endpoint {
   // ------------------------------------------------------------------------------------------
   // Input
 
-  private readonly onData = (chunk: Buffer): void => {
+  private onData(chunk: Buffer): void {
     if (this.closing || this.stopped) return
     const packets = this.framer.push(chunk)
     const now = Date.now()
@@ -311,10 +312,11 @@ export class Connection implements Endpoint {
     this.busy = true
     // earlier requests' replies come first: the slow handler starts once they are sent
     if (this.replyHead !== this.replies.length) this.held = copyPacket(packet)
-    else this.host.slow(this, copyPacket(packet), this.slowDone)
+    else this.host.slow(this, copyPacket(packet))
   }
 
-  private readonly slowDone = (): void => {
+  /** The slow handling of the current packet finished (ConnectionHost.slow). */
+  slowDone(): void {
     this.busy = false
     this.schedulePump()
   }
@@ -323,12 +325,45 @@ export class Connection implements Endpoint {
   private schedulePump(): void {
     if (this.pumpQueued) return
     this.pumpQueued = true
-    setImmediate(this.pumpNow)
+    setImmediate(Connection.pumpLater, this)
   }
 
-  private readonly pumpNow = (): void => {
-    this.pumpQueued = false
-    this.pump()
+  // Callbacks are static and shared by every connection: a closure per callback and connection cost ~60
+  // bytes each, for every idle connection too. Socket listeners find their connection from the socket
+  // (`this`); timers and immediates get it as their argument.
+  private static readonly owners = new WeakMap<net.Socket, Connection>()
+
+  private static socketData(this: net.Socket, chunk: Buffer): void {
+    Connection.owners.get(this)?.onData(chunk)
+  }
+
+  private static socketDrain(this: net.Socket): void {
+    Connection.owners.get(this)?.onDrain()
+  }
+
+  private static socketError(this: net.Socket, error: Error): void {
+    Connection.owners.get(this)?.onError(error)
+  }
+
+  private static socketClose(this: net.Socket): void {
+    Connection.owners.get(this)?.onClose()
+  }
+
+  private static pumpLater(conn: Connection): void {
+    conn.pumpQueued = false
+    conn.pump()
+  }
+
+  private static flushLater(conn: Connection): void {
+    conn.flush()
+  }
+
+  private static writeDeadlinePassed(conn: Connection): void {
+    conn.onWriteDeadline()
+  }
+
+  private static watchdogTick(conn: Connection): void {
+    conn.onWatchdog()
   }
 
   private pump(): void {
@@ -344,7 +379,7 @@ export class Connection implements Endpoint {
     else if (this.socket.isPaused()) this.socket.resume()
   }
 
-  private readonly onWatchdog = (): void => {
+  private onWatchdog(): void {
     if (this.closing || this.stopped) return
     const now = Date.now()
     if (now - this.lastPacketAt >= this.limits.idleMs) {
@@ -408,11 +443,11 @@ export class Connection implements Endpoint {
     this.socket.destroy()
   }
 
-  private readonly onError = (error: Error): void => {
+  private onError(error: Error): void {
     this.host.debug(this, `socket error: ${error.message}`)
   }
 
-  private readonly onClose = (): void => {
+  private onClose(): void {
     if (this.closed) return
     this.closed = true
     this.closing = true

@@ -78,10 +78,13 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
     let stopping = false
     let drained: (() => void) | undefined = undefined
 
+    // per-connection debug lines cost a fiber each: not even started unless debug logging is on
+    const debugOn = config.logLevel === "ALL" || config.logLevel === "DEBUG"
+
     const host: ConnectionHost = {
       hot: relay.hot,
-      slow: (conn, packet, done) => {
-        runTracked(handlers.handle(conn, packet)).addObserver(done)
+      slow: (conn, packet) => {
+        runTracked(handlers.handle(conn, packet)).addObserver(() => conn.slowDone())
       },
       closing: (conn) => {
         run(sessions.logout(conn))
@@ -93,7 +96,7 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
         if (stopping && live.size === 0 && drained) drained()
       },
       debug: (conn, message) => {
-        run(Effect.logDebug(message).pipe(Effect.annotateLogs({ conn: conn.id, ip: conn.ip })))
+        if (debugOn) run(Effect.logDebug(message).pipe(Effect.annotateLogs({ conn: conn.id, ip: conn.ip })))
       }
     }
 
@@ -109,7 +112,7 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
       const conn = new Connection(nextId++, socket, secure, remoteIp(socket), host, limits)
       live.add(conn)
       presence.register(conn)
-      run(Effect.logDebug("connection admitted").pipe(Effect.annotateLogs({ conn: conn.id, ip: conn.ip, secure })))
+      if (debugOn) run(Effect.logDebug("connection admitted").pipe(Effect.annotateLogs({ conn: conn.id, ip: conn.ip, secure })))
       conn.start(helloFrame(motd.current()))
     }
 
