@@ -19,7 +19,8 @@ run cold    --scenarios offline --warmup 0
 run cold-mariadb --db mariadb --scenarios offline --warmup 0
 run idle10k --scenarios idle --idle 10000 --warmup 0
 mkdir -p "$out/prof"
-run prof    --scenarios relay,pingpong,login,offline --offline 300 --logins 100 --server-prof "$out/prof"
+# from source, so that the profile names the files (the bundle is one file)
+run prof    --scenarios relay,pingpong,login,offline --offline 300 --logins 100 --server-prof "$out/prof" --server-main apps/server/src/main.ts
 prof=$(ls "$out"/prof/*.001.cpuprofile 2>/dev/null | head -1 || true)
 if [ -n "$prof" ]; then
   for phase in relay pingpong login offline.store offline.catchUp; do
