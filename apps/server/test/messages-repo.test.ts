@@ -6,9 +6,11 @@
  *   rest, and reports CatchUpStopped (the sink here stands in for a connection whose third write fails);
  * - on MariaDB, statements whose text varies with a list's length (multi-row INSERT, IN lists) leave no
  *   prepared statement behind: one per batch size would exhaust max_prepared_stmt_count on a long-running
- *   server.
+ *   server;
+ * - upgrading a MariaDB database that holds messages to the table clustered by recipient (migration 0002)
+ *   keeps every message.
  */
-import { SqlClient } from "@effect/sql"
+import { Migrator, SqlClient } from "@effect/sql"
 import { MysqlClient } from "@effect/sql-mysql2"
 import { Effect, Layer, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
@@ -16,6 +18,7 @@ import { freshDatabase, mariadbInfo } from "../../../test-support/index.js"
 import { type CatchUpSink, OfflineMessages } from "../src/hubs/OfflineMessages.js"
 import { databaseLayer, migrate } from "../src/storage/Database.js"
 import { MessagesRepo, type NewMessage } from "../src/storage/MessagesRepo.js"
+import { mysqlMigrations } from "../src/storage/migrations/mysql.js"
 import { tempDir } from "./support/fixtures.js"
 import path from "node:path"
 
@@ -153,5 +156,39 @@ describe("MessagesRepo on mariadb: prepared statements", () => {
     expect(prepared.left).toBe(0)
     // the fixed statements (page, count) are prepared once; 30 batch sizes must not add 90 more
     expect(prepared.statements).toBeLessThanOrEqual(3)
+  })
+})
+
+describe("MariaDB schema upgrade", () => {
+  it("0002 (messages clustered by recipient) keeps the stored messages", async () => {
+    const layer = mariadbLayer()
+    const before = Migrator.make({})({
+      loader: Migrator.fromRecord({ "0001_init": mysqlMigrations["0001_init"] }),
+      table: "gochat_migrations"
+    })
+    const result = await Effect.runPromise(Effect.gen(function*() {
+      yield* before
+      const sql = yield* SqlClient.SqlClient
+      const [alice, bob, carol] = yield* usersSql(["alice", "bob", "carol"])
+      const rows = [message(alice, bob, 1), message(carol, bob, 2), message(bob, carol, 3), message(alice, bob, 4)]
+      for (const m of rows) {
+        yield* sql`INSERT INTO messages ${
+          sql.insert({ src_user: m.src, dst_user: m.dst, stamp: m.stamp, ciphertext: Buffer.from(m.ciphertext), created_at: 0 })
+        }`
+      }
+      const applied = yield* migrate
+      const repo = yield* MessagesRepo
+      const [key] = yield* sql<{ Column_name: string }>`SHOW KEYS FROM messages WHERE Key_name = 'PRIMARY' AND Seq_in_index = 1`.unprepared
+      return {
+        applied: applied.map(([, name]) => name),
+        primaryFirst: key.Column_name,
+        bob: (yield* repo.page(bob, 0, 10)).map((m) => `${m.sender}:${m.stamp}`),
+        carol: (yield* repo.page(carol, 0, 10)).map((m) => `${m.sender}:${m.stamp}`)
+      }
+    }).pipe(Effect.provide(MessagesRepo.Default.pipe(Layer.provideMerge(layer)))))
+    expect(result.applied).toEqual(["messages_by_recipient"])
+    expect(result.primaryFirst).toBe("dst_user")
+    expect(result.bob).toEqual(["alice:1700000001", "carol:1700000002", "alice:1700000004"])
+    expect(result.carol).toEqual(["bob:1700000003"])
   })
 })
