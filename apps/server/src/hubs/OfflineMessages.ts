@@ -8,9 +8,9 @@
  * messages enqueued while a commit is in flight go in the next one. A failed commit fails exactly the
  * messages of that batch.
  *
- * Catch-up (`drain`) pages through a user's messages oldest first, hands them to `deliver` in chunks of
- * bounded size, and deletes, in one transaction at the end, exactly the rows whose frames were handed to
- * the socket (also when the connection died midway).
+ * Catch-up (`drain`) pages through a user's messages oldest first, writes them to a `CatchUpSink` in
+ * chunks of bounded size, and deletes, in one transaction at the end, exactly the rows whose frames the OS
+ * took (also when the connection died midway).
  */
 import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Data, Effect, Exit, Fiber, Option, Runtime } from "effect"
@@ -23,9 +23,9 @@ export type Committed = (error: SqlError | undefined) => void
 const MAX_BATCH = 256
 /** Delivered rows deleted at the latest after this many (one transaction per catch-up up to this size). */
 const DELETE_EVERY = 8192
-/** Rows of a catch-up's first query (small: it decides the OK); later pages double up to MAX_PAGE. */
+/** Rows of a catch-up's first query (small: it decides the OK); every later query reads PAGE rows. */
 const FIRST_PAGE = 256
-const MAX_PAGE = 1024
+const PAGE = 1024
 /** Ciphertext bytes (plus 64 per frame) of one chunk handed to the connection. */
 const CHUNK_BYTES = 256 * 1024
 /** Most chunk bytes handed to the connection and not yet taken by the OS (bounds a catch-up's buffering). */
@@ -126,8 +126,8 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
 
     /**
      * Delivers every stored message of `dst` to `sink`, oldest first, in chunks of at most CHUNK_BYTES of
-     * ciphertext. Pages are read FIRST_PAGE rows first, then twice as many each time up to MAX_PAGE, each
-     * page while the previous one is being written; writing goes on while earlier chunks are still on their
+     * ciphertext. Pages are read FIRST_PAGE rows first, then PAGE rows, each page while the previous one is
+     * being written; writing goes on while earlier chunks are still on their
      * way to the OS, up to MAX_UNCONFIRMED bytes. The rows whose frames the OS took are deleted by id in one
      * transaction at the end (or every DELETE_EVERY rows for a huge mailbox), also when delivery stopped
      * midway (then it fails with CatchUpStopped after the delete). `first`: the first page, if the caller
@@ -191,10 +191,10 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
           let size = FIRST_PAGE
           let page = first ?? (yield* restore(repo.page(dst, 0, size)))
           while (page.length > 0 && failure === undefined) {
-            // a full page: read the next one (twice as many rows, up to MAX_PAGE) while this one is written
+            // a full page: read the next one while this one is written
             const next = page.length < size
               ? undefined
-              : yield* Effect.fork(restore(repo.page(dst, page[page.length - 1].id, size = Math.min(size * 4, MAX_PAGE))))
+              : yield* Effect.fork(restore(repo.page(dst, page[page.length - 1].id, size = PAGE)))
             yield* writePage(page)
             // a huge mailbox: bound what a crash before the final delete would deliver twice
             if (confirmed.length >= DELETE_EVERY) {
@@ -226,7 +226,6 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
       store,
       drain,
       awaitIdle,
-      peek: (dst: number) => repo.page(dst, 0, 1),
       /** The first page of `dst`'s catch-up (to hand to `drain`; empty: nothing stored). */
       firstPage: (dst: number) => repo.page(dst, 0, FIRST_PAGE)
     } as const

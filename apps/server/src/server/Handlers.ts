@@ -49,7 +49,6 @@ import { type Endpoint, type OnlineUser, Presence } from "../hubs/Presence.js"
 import { Sessions } from "../hubs/Sessions.js"
 import { Shutdown } from "../hubs/Shutdown.js"
 import { Verifications } from "../hubs/Verifications.js"
-import type { StoredMessage } from "../storage/MessagesRepo.js"
 import { UserCache } from "../storage/UserCache.js"
 import { type UserRow, UsersRepo } from "../storage/UsersRepo.js"
 import { type Connection, errFrame, okFrame } from "./Connection.js"
@@ -77,8 +76,6 @@ const accountName = (raw: string): string | undefined => {
 }
 
 const fromProtocol = (e: ProtocolError): Refusal => refuse(e.code, e.message)
-
-/** The connection closed before a catch-up page was written: that page stays stored. */
 
 export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
   effect: Effect.gen(function*() {
