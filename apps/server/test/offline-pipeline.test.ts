@@ -71,6 +71,17 @@ describe.each(backends)("offline pipeline on $name", (backend) => {
   }
   const msgFrame = (c: TestClient, dest: string, ciphertext: Uint8Array, stamp = 1_700_000_000) =>
     c.send(Action.MSG, [dest, encodeStamp(stamp), ciphertext])
+  /** Sends `n` messages to the offline `dest`, `window` at a time, each window's OKs awaited in order. */
+  const storeAll = async (c: TestClient, dest: string, n: number, window: number, ciphertext: (i: number) => Uint8Array) => {
+    for (let start = 0; start < n; start += window) {
+      const sent: Array<number> = []
+      for (let i = start; i < Math.min(n, start + window); i++) sent.push(msgFrame(c, dest, ciphertext(i)))
+      for (const id of sent) {
+        const p = await c.next(30_000)
+        expect({ id: p.id, action: p.action }).toEqual({ id, action: Action.OK })
+      }
+    }
+  }
 
   beforeAll(async () => {
     server = await start(backend.fresh())
@@ -211,14 +222,7 @@ describe.each(backends)("offline pipeline on $name", (backend) => {
     const a = await session("hugea", ids[11])
     await registered("hugeb", ids[12])
     const n = 8400
-    for (let start = 0; start < n; start += 700) {
-      const sent: Array<number> = []
-      for (let i = start; i < Math.min(n, start + 700); i++) sent.push(msgFrame(a, "hugeb", body("h", i)))
-      for (const id of sent) {
-        const p = await a.next(30_000)
-        expect({ id: p.id, action: p.action }).toEqual({ id, action: Action.OK })
-      }
-    }
+    await storeAll(a, "hugeb", n, 700, (i) => body("h", i))
     const b = await open()
     expect((await b.login("hugeb", ids[12].key)).reply.action).toBe(Action.OK)
     expect(await catchUp(b)).toEqual(Array.from({ length: n }, (_, i) => `h:${i}`))
@@ -228,14 +232,7 @@ describe.each(backends)("offline pipeline on $name", (backend) => {
     const a = await session("biga", ids[7])
     await registered("bigb", ids[8])
     const n = 2500
-    for (let start = 0; start < n; start += 250) {
-      const sent: Array<number> = []
-      for (let i = start; i < start + 250; i++) sent.push(msgFrame(a, "bigb", body("b", i, 1500)))
-      for (const id of sent) {
-        const p = await a.next(30_000)
-        expect({ id: p.id, action: p.action }).toEqual({ id, action: Action.OK })
-      }
-    }
+    await storeAll(a, "bigb", n, 250, (i) => body("b", i, 1500))
     const b = await open()
     expect((await b.login("bigb", ids[8].key)).reply.action).toBe(Action.OK)
     expect(await catchUp(b)).toEqual(Array.from({ length: n }, (_, i) => `b:${i}`))

@@ -16,7 +16,7 @@ import { ShellMode } from "../../src/shell/commands.js"
 import { runShell } from "../../src/shell/Shell.js"
 import { makeNodeShellIo, ShellIo } from "../../src/shell/ShellIo.js"
 import { splitLine } from "../../src/shell/tokenize.js"
-import { freshConfig, goldenKey, goldenPem, makeTestClient, startShellFixture, type TestClient, tempDir } from "../support/fixtures.js"
+import { freshConfig, goldenKey, goldenPem, homeWithAlicesKey, makeTestClient, startShellFixture, type TestClient, tempDir } from "../support/fixtures.js"
 
 interface LiveShell {
   /** Type one line. */
@@ -185,9 +185,7 @@ describe("the shell as a new user meets it", () => {
   })
 
   it("checks what it can before asking for a password, sends texts with apostrophes, explains refusals", async () => {
-    const dir = tempDir()
-    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
-    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const dir = homeWithAlicesKey()
     const shell = await startShell(dir)
     let failures = -1
     try {

@@ -15,7 +15,7 @@ import { ShellMode } from "../../src/shell/commands.js"
 import { runShell } from "../../src/shell/Shell.js"
 import { ShellIo } from "../../src/shell/ShellIo.js"
 import { tokenize } from "../../src/shell/tokenize.js"
-import { freshConfig, goldenPem, repoRoot, startShellFixture, type TestClient, tempDir } from "../support/fixtures.js"
+import { freshConfig, homeWithAlicesKey, repoRoot, startShellFixture, type TestClient } from "../support/fixtures.js"
 
 const clientBin = path.join(repoRoot, "apps/client/bin/gochat-client.mjs")
 
@@ -71,9 +71,7 @@ describe("shell", () => {
   })
 
   it("runs a scripted session: case-insensitive commands, passwords from input lines, EOF ends it", async () => {
-    const dir = tempDir()
-    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
-    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const dir = homeWithAlicesKey()
     const out = await runScripted(dir, [
       "HELP msg",
       `RegServer local 127.0.0.1 ${server.port}`,
@@ -112,9 +110,7 @@ describe("shell", () => {
   })
 
   it("works through stdin without a TTY, and one-shot from the system shell", async () => {
-    const dir = tempDir()
-    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
-    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const dir = homeWithAlicesKey()
     const passwordFile = path.join(dir, "pw")
     fs.writeFileSync(passwordFile, "pw-alice\n")
     const env = { ...process.env, GOCHAT_HOME: dir, NO_COLOR: "1" }
@@ -151,9 +147,7 @@ describe("shell", () => {
   }, 180_000)
 
   it("hides passwords on a TTY (tmux)", async () => {
-    const dir = tempDir()
-    fs.mkdirSync(path.join(dir, "import"), { recursive: true })
-    fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+    const dir = homeWithAlicesKey()
     const session = `gochat-test-${process.pid}-${Date.now()}`
     const tmux = (...args: Array<string>) => execFileSync("tmux", args, { encoding: "utf8" })
     const screen = () => tmux("capture-pane", "-p", "-t", session, "-S", "-200")

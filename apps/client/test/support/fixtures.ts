@@ -67,6 +67,14 @@ export const makeTestClient = async (config?: ResolvedConfig): Promise<TestClien
   }
 }
 
+/** A fresh client home whose `import/` holds alice's golden private key (for the shells' IMPORT). */
+export const homeWithAlicesKey = (): string => {
+  const dir = tempDir()
+  fs.mkdirSync(path.join(dir, "import"), { recursive: true })
+  fs.writeFileSync(path.join(dir, "import", "alice.priv"), goldenPem("alice"))
+  return dir
+}
+
 /**
  * What the shell tests start from: a real server on which alice is registered with the golden key (the
  * shells under test IMPORT it) and bob is registered and logged in through the core.

@@ -33,6 +33,17 @@ const open = async (dir: string): Promise<{ backend: TuiBackend; scope: Scope.Cl
 
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 
+/** Starts listening now; the fiber ends with the first event of that kind. */
+const nextEvent = <T extends BackendEvent["_tag"]>(backend: TuiBackend, tag: T) =>
+  Effect.runFork(
+    backend.events.pipe(
+      Stream.filter((e): e is Extract<BackendEvent, { _tag: T }> => e._tag === tag),
+      Stream.take(1),
+      Stream.runCollect,
+      Effect.map(Chunk.unsafeHead)
+    )
+  )
+
 describe("coreBackend (real core, real server)", () => {
   beforeAll(async () => {
     server = await startServer({ motd: "adapter test" })
@@ -64,18 +75,12 @@ describe("coreBackend (real core, real server)", () => {
     expect(wrong._tag).toBe("Left")
 
     // bob listens; alice opens the conversation (REQ pins bob's key) and writes.
-    const received = Effect.runFork(
-      bob.backend.events.pipe(
-        Stream.filter((e): e is Extract<BackendEvent, { _tag: "Message" }> => e._tag === "Message"),
-        Stream.take(1),
-        Stream.runCollect
-      )
-    )
+    const received = nextEvent(bob.backend, "Message")
     const conversation = await run(alice.backend.openConversation("local", "bob"))
     expect(conversation).toMatchObject({ peer: "bob", history: [] })
     expect(conversation.keyChange).toBeUndefined()
     await run(alice.backend.send("local", "bob", "hello from the adapter"))
-    const [message] = Chunk.toReadonlyArray(await run(Fiber.join(received)))
+    const message = await run(Fiber.join(received))
     expect(message).toMatchObject({ server: "local", sender: "alice", text: "hello from the adapter" })
 
     const online = await run(alice.backend.onlineUsers("local"))
@@ -129,9 +134,7 @@ describe("coreBackend (real core, real server)", () => {
     expect(await run(dave.backend.conversations("local"))).toEqual([])
 
     // ...until erin writes.
-    const received = Effect.runFork(
-      dave.backend.events.pipe(Stream.filter((e) => e._tag === "Message"), Stream.take(1), Stream.runCollect)
-    )
+    const received = nextEvent(dave.backend, "Message")
     await run(erin.backend.send("local", "dave", "still there?"))
     await run(Fiber.join(received))
     expect(await run(dave.backend.conversations("local"))).toEqual(["erin"])
@@ -148,23 +151,17 @@ describe("coreBackend (real core, real server)", () => {
       )
     )
     dave = await start(daveDir, "dave", false)
-    const keyEvent = Effect.runFork(
-      dave.backend.events.pipe(
-        Stream.filter((e): e is Extract<BackendEvent, { _tag: "KeyChanged" }> => e._tag === "KeyChanged"),
-        Stream.take(1),
-        Stream.runCollect
-      )
-    )
+    const keyEvent = nextEvent(dave.backend, "KeyChanged")
     const reopened = await run(dave.backend.openConversation("local", "erin"))
     expect(reopened.keyChange).toBeDefined()
-    const [event] = Chunk.toReadonlyArray(await run(Fiber.join(keyEvent)))
+    const event = await run(Fiber.join(keyEvent))
     expect(event).toEqual({ _tag: "KeyChanged", server: "local", user: "erin", change: reopened.keyChange })
-    expect(event!.change.pinned).toBe("old-fingerprint")
-    expect(event!.change.offered).not.toBe("old-fingerprint")
+    expect(event.change.pinned).toBe("old-fingerprint")
+    expect(event.change.offered).not.toBe("old-fingerprint")
     const refused = await run(Effect.flip(dave.backend.send("local", "erin", "secret")))
     expect(refused.message).toContain("nothing was sent")
     expect(refused.message).toContain("/trust erin")
-    expect(await run(dave.backend.trust("local", "erin"))).toBe(event!.change.offered)
+    expect(await run(dave.backend.trust("local", "erin"))).toBe(event.change.offered)
     await run(dave.backend.send("local", "erin", "after trust"))
   }, 120_000)
 })
