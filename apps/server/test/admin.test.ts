@@ -7,7 +7,7 @@ import { decrypt } from "@gochat/crypto"
 import { Either } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/index.js"
-import { type Received, TestClient, text } from "./support/client.js"
+import { ClientPool, type Received, TestClient, text } from "./support/client.js"
 import { backends, freshIdentities, type Identity, setLevel, start, testCertificate } from "./support/fixtures.js"
 
 const errCode = (p: Received) => (p.action === Action.ERR ? p.info : -1)
@@ -21,23 +21,14 @@ beforeAll(async () => {
 describe.each(backends)("ADMIN on $name", (backend) => {
   let server: RunningServer
   let db: string
-  const clients: Array<TestClient> = []
-  const open = async (tls = false) => {
-    const c = await TestClient.open(tls ? server.tlsPort! : server.port, { tls })
-    clients.push(c)
-    return c
-  }
+  const pool = new ClientPool(() => server.port, () => server.tlsPort)
+  const open = (tls = false) => pool.open(tls)
+  const login = (name: string, id: Identity, tls = false) => pool.login(name, id, tls)
   const register = async (name: string, id: Identity, level = 0) => {
     const c = await open()
     expect((await c.register(name, id.pem)).action).toBe(Action.OK)
     if (level > 0) expect(await setLevel(server.settings, name, level)).toBe(true)
     c.close()
-  }
-  const login = async (name: string, id: Identity, tls = false) => {
-    const c = await open(tls)
-    const { reply } = await c.login(name, id.key)
-    expect(reply.action).toBe(Action.OK)
-    return c
   }
   const admin = (c: TestClient, op: number, args: ReadonlyArray<Uint8Array | string> = []) =>
     c.request(Action.ADMIN, args, op)
@@ -55,7 +46,7 @@ describe.each(backends)("ADMIN on $name", (backend) => {
     await register("uwe", ids[7])
   })
   afterAll(async () => {
-    for (const c of clients) c.close()
+    pool.closeAll()
     await server?.close()
   })
 
@@ -167,7 +158,7 @@ describe.each(backends)("ADMIN on $name", (backend) => {
     const owner = await login("olga", ids[0])
     expect((await admin(owner, AdminOp.MOTD, ["Welcome back, ¡olé!"])).action).toBe(Action.OK)
     expect((await open()).motd).toBe("Welcome back, ¡olé!")
-    for (const c of clients.splice(0)) c.close()
+    pool.closeAll()
     await server.close()
     server = await start(db, { tls: testCertificate() })
     expect((await open()).motd).toBe("Welcome back, ¡olé!")

@@ -11,7 +11,7 @@ import { ServerConfig, Shutdown, type RunningServer, type ServerSettings } from 
 import { Presence, type Endpoint } from "../src/hubs/Presence.js"
 import { Sessions } from "../src/hubs/Sessions.js"
 import { MAX_PENDING_PER_CONNECTION } from "../src/hubs/Verifications.js"
-import { type Received, TestClient } from "./support/client.js"
+import { ClientPool, type Received, TestClient } from "./support/client.js"
 import { backends, execSql, freshIdentities, type Identity, setLevel, start, testCertificate, testTimeouts } from "./support/fixtures.js"
 
 const errCode = (p: Received) => (p.action === Action.ERR ? p.info : -1)
@@ -24,18 +24,9 @@ beforeAll(async () => {
 
 describe("conformance with the original (sqlite)", () => {
   let server: RunningServer
-  const clients: Array<TestClient> = []
-  const open = async (tls = false) => {
-    const c = await TestClient.open(tls ? server.tlsPort! : server.port, { tls })
-    clients.push(c)
-    return c
-  }
-  const session = async (name: string, id: Identity, tls = false) => {
-    const c = await open(tls)
-    const { reply } = await c.login(name, id.key)
-    expect(reply.action).toBe(Action.OK)
-    return c
-  }
+  const pool = new ClientPool(() => server.port, () => server.tlsPort)
+  const open = (tls = false) => pool.open(tls)
+  const session = (name: string, id: Identity, tls = false) => pool.login(name, id, tls)
 
   beforeAll(async () => {
     server = await start(backends[0].fresh(), { tls: testCertificate() })
@@ -45,7 +36,7 @@ describe("conformance with the original (sqlite)", () => {
     expect(await setLevel(server.settings, "u0", Permission.OWNER)).toBe(true)
   })
   afterAll(async () => {
-    for (const c of clients) c.close()
+    pool.closeAll()
     await server?.close()
   })
 

@@ -204,16 +204,27 @@ export const isErr = (code: number) => (p: Packet) => p.action === Action.ERR &&
 const replyName = (p: Packet): string => (p.action === Action.ERR ? `ERR 0x${p.info.toString(16)}` : `action 0x${p.action.toString(16)}`)
 
 /**
- * The clients of one test file against one server: `open` a connection (after HELLO), `session` a
- * registered and logged-in user, `closeAll` at the end.
+ * The clients of one test file against one server: `open` a connection (after HELLO; over TLS when the
+ * server has a TLS listener), `login` a registered user, `session` a new user registered and logged in,
+ * `closeAll` at the end.
  */
 export class ClientPool {
   private readonly clients: Array<TestClient> = []
-  constructor(private readonly port: () => number) {}
+  constructor(private readonly port: () => number, private readonly tlsPort: () => number | undefined = () => undefined) {}
 
-  async open(): Promise<TestClient> {
-    const c = await TestClient.open(this.port())
+  async open(tls = false): Promise<TestClient> {
+    const port = tls ? this.tlsPort() : this.port()
+    if (port === undefined) throw new Error("the server has no TLS listener")
+    const c = await TestClient.open(port, { tls })
     this.clients.push(c)
+    return c
+  }
+
+  /** A connection logged in as an already registered user. */
+  async login(name: string, identity: { readonly key: RsaPrivateKey }, tls = false): Promise<TestClient> {
+    const c = await this.open(tls)
+    const { reply } = await c.login(name, identity.key)
+    if (reply.action !== Action.OK) throw new Error(`LOGIN ${name} failed: ${replyName(reply)}`)
     return c
   }
 
