@@ -3,8 +3,7 @@
 // whenever its sources changed). `pnpm start bench [...]` runs the load generator from source.
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { runApp } from "./run-app.mjs"
-import { runTs } from "./run-ts.mjs"
+import { runApp, runTs } from "./run.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const apps = ["server", "client", "bench"]
