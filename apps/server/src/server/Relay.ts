@@ -1,87 +1,25 @@
 /**
- * The synchronous hot path: KEEP (dropped, it only resets the idle deadline) and MSG to a user who is
- * online (RECIV to the recipient, OK to the sender, no Effect, no allocation beyond the two frames).
- * MSG to an offline user whose account is cached as usable (`UserCache`) is pipelined: the message goes to
- * the group commit (`OfflineMessages.enqueue`) and a reply slot is reserved on the connection, filled with
- * OK once the commit is done (ERR_SERVER if it failed); later replies of the connection wait behind it.
- * Anything it cannot finish on the spot (unknown/uncached recipient, bad stamp, message to oneself, not
- * logged in) returns false and goes to the slow path, which produces the exact reply.
+ * The synchronous hot path, run for every packet before the slow path: KEEP (dropped, it only resets the
+ * idle deadline) and MSG (`actions/msg.ts`: relayed to an online user, or pipelined into the offline
+ * store). Anything it cannot finish on the spot returns false and goes to `Handlers`.
  */
-import {
-  Action,
-  decodeStamp,
-  EMPTY_INFO,
-  ErrorCode,
-  MAX_STAMP_SECONDS,
-  NULL_ID,
-  type Packet,
-  packetSize,
-  USERNAME_MAX,
-  writePacket
-} from "@gochat/protocol"
+import { Action, type Packet } from "@gochat/protocol"
 import { Effect } from "effect"
 import { OfflineMessages } from "../hubs/OfflineMessages.js"
-import { type OnlineUser, Presence } from "../hubs/Presence.js"
+import { Presence } from "../hubs/Presence.js"
 import { UserCache } from "../storage/UserCache.js"
-import { type Connection, errFrame, okFrame } from "./Connection.js"
-
-const UPPER_A = 0x41
-const UPPER_Z = 0x5a
-
-/** The lowercased ASCII name, or undefined if it cannot be a valid username. */
-const asciiName = (bytes: Uint8Array): string | undefined => {
-  const n = bytes.length
-  if (n === 0 || n > USERNAME_MAX) return undefined
-  let s = ""
-  for (let i = 0; i < n; i++) {
-    let c = bytes[i]
-    if (c >= UPPER_A && c <= UPPER_Z) c += 0x20
-    s += String.fromCharCode(c)
-  }
-  return s
-}
+import { msgHotPath } from "./actions/msg.js"
+import type { Connection } from "./Connection.js"
 
 export class Relay extends Effect.Service<Relay>()("server/Relay", {
   effect: Effect.gen(function*() {
-    const presence = yield* Presence
-    const offline = yield* OfflineMessages
-    const cache = yield* UserCache
-
-    /** MSG to a user who is not online: pipelined store if the recipient is known to be usable. */
-    const offlineMsg = (conn: Connection, packet: Packet, user: OnlineUser, dest: string): boolean => {
-      const recipient = cache.get(dest)
-      if (recipient === undefined) return false
-      const stamp = decodeStamp(packet.args[1])
-      // beyond JavaScript dates a stamp could not be stored exactly: the slow path refuses it
-      if (stamp === undefined || Math.abs(stamp) > MAX_STAMP_SECONDS) return false
-      const id = packet.id
-      const slot = conn.reserveReply()
-      offline.enqueue(
-        { src: user.id, dst: recipient.id, stamp, ciphertext: Uint8Array.prototype.slice.call(packet.args[2]) },
-        (error) => conn.resolveReply(slot, error === undefined ? okFrame(id) : errFrame(id, ErrorCode.SERVER))
-      )
-      return true
-    }
+    const msg = msgHotPath(yield* Presence, yield* OfflineMessages, yield* UserCache)
 
     const hot = (conn: Connection, packet: Packet): boolean => {
       const action = packet.action
       if (action === Action.KEEP) return true
       if (action !== Action.MSG) return false
-      const user = conn.user
-      if (user === undefined) return false
-      const args = packet.args
-      const dest = asciiName(args[0])
-      if (dest === undefined || dest === user.name) return false
-      const target = presence.find(dest)
-      if (target === undefined || !target.accepting) return offlineMsg(conn, packet, user, dest)
-      if (decodeStamp(args[1]) === undefined) return false
-      // no validation needed: a 32-byte name plus two arguments the framer accepted fit any frame limit
-      const relayed = [user.nameBytes, args[1], args[2]]
-      const frame = Buffer.allocUnsafe(packetSize({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }))
-      writePacket({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }, frame, 0)
-      target.send(frame)
-      conn.reply(okFrame(packet.id))
-      return true
+      return msg(conn, packet)
     }
 
     return { hot } as const

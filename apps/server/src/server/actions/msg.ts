@@ -1,0 +1,117 @@
+/**
+ * MSG, both paths in one place.
+ *
+ * The hot path (`msgHotPath`, run synchronously by `Relay` for every MSG packet): to a user who is online,
+ * RECIV to the recipient and OK to the sender, no Effect, no allocation beyond the two frames. To an
+ * offline user whose account is cached as usable (`UserCache`) the message is pipelined: it goes to the
+ * group commit (`OfflineMessages.enqueue`) and a reply slot is reserved on the connection, filled with OK
+ * once the commit is done (ERR_SERVER if it failed); later replies of the connection wait behind it.
+ * Anything it cannot finish on the spot (unknown/uncached recipient, bad stamp, message to oneself, not
+ * logged in) returns false and goes to the slow path.
+ *
+ * The slow path (`msg`) is the exact version, checked in the original's order: message to oneself
+ * (ERR_INVALID); recipient online: relayed (a bad stamp is ERR_ARGS here, where the original forwarded
+ * it); offline: the recipient must exist and have a key (ERR_NOTFOUND / ERR_DEREG / ERR_CORRUPTED) before
+ * the stamp is checked (ERR_ARGS).
+ */
+import {
+  Action,
+  argText,
+  decodeStamp,
+  EMPTY_INFO,
+  ErrorCode,
+  MAX_STAMP_SECONDS,
+  NULL_ID,
+  type Packet,
+  packetSize,
+  USERNAME_MAX,
+  writePacket
+} from "@gochat/protocol"
+import { Effect } from "effect"
+import type { OfflineMessages } from "../../hubs/OfflineMessages.js"
+import type { OnlineUser, Presence } from "../../hubs/Presence.js"
+import type { UserCache } from "../../storage/UserCache.js"
+import { type Connection, errFrame, okFrame } from "../Connection.js"
+import { recivFrame } from "../frames.js"
+import { refuse } from "../Refusal.js"
+import { accountName, type ActionContext, type ActionHandler } from "./context.js"
+
+const UPPER_A = 0x41
+const UPPER_Z = 0x5a
+
+/** The lowercased ASCII name, or undefined if it cannot be a valid username. */
+const asciiName = (bytes: Uint8Array): string | undefined => {
+  const n = bytes.length
+  if (n === 0 || n > USERNAME_MAX) return undefined
+  let s = ""
+  for (let i = 0; i < n; i++) {
+    let c = bytes[i]
+    if (c >= UPPER_A && c <= UPPER_Z) c += 0x20
+    s += String.fromCharCode(c)
+  }
+  return s
+}
+
+/** The synchronous MSG relay: true if the packet was handled (replied to, or its reply reserved). */
+export const msgHotPath = (
+  presence: Presence,
+  offline: OfflineMessages,
+  cache: UserCache
+): (conn: Connection, packet: Packet) => boolean => {
+  /** MSG to a user who is not online: pipelined store if the recipient is known to be usable. */
+  const offlineMsg = (conn: Connection, packet: Packet, user: OnlineUser, dest: string): boolean => {
+    const recipient = cache.get(dest)
+    if (recipient === undefined) return false
+    const stamp = decodeStamp(packet.args[1])
+    // beyond JavaScript dates a stamp could not be stored exactly: the slow path refuses it
+    if (stamp === undefined || Math.abs(stamp) > MAX_STAMP_SECONDS) return false
+    const id = packet.id
+    const slot = conn.reserveReply()
+    offline.enqueue(
+      { src: user.id, dst: recipient.id, stamp, ciphertext: Uint8Array.prototype.slice.call(packet.args[2]) },
+      (error) => conn.resolveReply(slot, error === undefined ? okFrame(id) : errFrame(id, ErrorCode.SERVER))
+    )
+    return true
+  }
+
+  return (conn, packet) => {
+    const user = conn.user
+    if (user === undefined) return false
+    const args = packet.args
+    const dest = asciiName(args[0])
+    if (dest === undefined || dest === user.name) return false
+    const target = presence.find(dest)
+    if (target === undefined || !target.accepting) return offlineMsg(conn, packet, user, dest)
+    if (decodeStamp(args[1]) === undefined) return false
+    // no validation needed: a 32-byte name plus two arguments the framer accepted fit any frame limit
+    const relayed = [user.nameBytes, args[1], args[2]]
+    const frame = Buffer.allocUnsafe(packetSize({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }))
+    writePacket({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }, frame, 0)
+    target.send(frame)
+    conn.reply(okFrame(packet.id))
+    return true
+  }
+}
+
+export const msg = (ctx: ActionContext): ActionHandler => ({
+  gate: "session",
+  run: (conn: Connection, packet: Packet, user: OnlineUser) =>
+    Effect.gen(function*() {
+      const { presence, offline } = ctx
+      const [destArg, stampArg, ciphertext] = packet.args
+      const dest = accountName(argText(destArg))
+      if (dest === user.name) return yield* refuse(ErrorCode.INVALID, "message to oneself")
+      const stamp = decodeStamp(stampArg)
+      if (dest !== undefined && presence.find(dest)?.accepting === true) {
+        if (stamp === undefined) return yield* refuse(ErrorCode.ARGS, "the stamp is not a Go varint")
+        presence.deliver(dest, recivFrame(user.nameBytes, stampArg, ciphertext))
+        conn.send(okFrame(packet.id))
+        return
+      }
+      const { row } = yield* ctx.loadUser(dest)
+      // beyond JavaScript dates (year 275760) a stamp could not be stored exactly: refused as unparsable
+      if (stamp === undefined || Math.abs(stamp) > MAX_STAMP_SECONDS) return yield* refuse(ErrorCode.ARGS, "the stamp is not a Go varint")
+      yield* offline.store({ src: user.id, dst: row.id, stamp, ciphertext })
+      conn.send(okFrame(packet.id))
+    })
+})
