@@ -3,3 +3,4 @@ export declare const APPS: Record<"server" | "client", { readonly external: Read
 export declare const bundlePath: (app: "server" | "client") => string
 export declare const build: (app: "server" | "client") => Promise<string>
 export declare const ensureBuilt: (app: "server" | "client") => Promise<string>
+export declare const gitCommit: () => string

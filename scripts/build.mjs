@@ -7,6 +7,7 @@
 //
 //   node scripts/build.mjs [server|client ...]     (re)build, default both
 //   ensureBuilt(app)                               build only when a source is newer than the bundle
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
@@ -23,7 +24,7 @@ export const APPS = {
 export const bundlePath = (app) => path.join(root, "apps", app, "dist", "main.mjs")
 
 /** Everything a bundle is made from: newer than the bundle means it is stale. */
-const inputs = (app) => [
+export const inputs = (app) => [
   path.join(root, "apps", app, "src"),
   path.join(root, "libs", "protocol", "src"),
   path.join(root, "libs", "crypto", "src"),
@@ -32,7 +33,23 @@ const inputs = (app) => [
   fileURLToPath(import.meta.url)
 ]
 
-const newestMtime = (p) => {
+/**
+ * The commit the build is made from (`--version` prints it): $GOCHAT_COMMIT when set (a build without the
+ * .git folder, e.g. the container image), else `git describe` (with "-dirty" for uncommitted changes).
+ */
+export const gitCommit = () => {
+  if (process.env.GOCHAT_COMMIT) return process.env.GOCHAT_COMMIT
+  try {
+    return execFileSync("git", ["describe", "--always", "--dirty", "--abbrev=12"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()
+  } catch {
+    return "unknown"
+  }
+}
+
+/** The first line of a bundle: which commit it was built from. */
+export const commitLine = (commit) => `// gochat commit ${commit}`
+
+export const newestMtime = (p) => {
   let st
   try {
     st = fs.statSync(p)
@@ -45,18 +62,26 @@ const newestMtime = (p) => {
   return newest
 }
 
-const isFresh = (app) => {
-  let built
+/** Whether `file` is newer than every input of `app` and starts with the current commit's line. */
+export const isFresh = (app, file = bundlePath(app)) => {
+  let built, head
   try {
-    built = fs.statSync(bundlePath(app)).mtimeMs
+    built = fs.statSync(file).mtimeMs
+    const fd = fs.openSync(file, "r")
+    try {
+      head = Buffer.alloc(200)
+      head = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0)).toString("utf8")
+    } finally {
+      fs.closeSync(fd)
+    }
   } catch {
     return false
   }
-  return inputs(app).every((p) => newestMtime(p) <= built)
+  return head.startsWith(commitLine(gitCommit()) + "\n") && inputs(app).every((p) => newestMtime(p) <= built)
 }
 
 /** The app's esbuild, or undefined when it is not installed (a production install). */
-const loadEsbuild = async (app) => {
+export const loadEsbuild = async (app) => {
   let entry
   try {
     entry = createRequire(path.join(root, "apps", app, "package.json")).resolve("esbuild")
@@ -66,6 +91,19 @@ const loadEsbuild = async (app) => {
   return import(pathToFileURL(entry).href)
 }
 
+/** The esbuild options every bundle of `app` shares (scripts/release.mjs makes its own from them too). */
+export const bundleOptions = (app, commit) => ({
+  entryPoints: [path.join(root, "apps", app, "src", "main.ts")],
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  jsx: "automatic",
+  define: { __GOCHAT_COMMIT__: JSON.stringify(commit) },
+  // Ink loads react-devtools-core only when DEV=true; it is not installed, so it is never bundled
+  alias: { "react-devtools-core": path.join(root, "scripts", "devtools-stub.mjs") },
+  logLevel: "error"
+})
+
 /** Builds apps/<app>/dist/main.mjs (+ .map); concurrent builds are safe (each renames its own output in place). */
 export const build = async (app) => {
   const spec = APPS[app]
@@ -74,23 +112,17 @@ export const build = async (app) => {
   if (esbuild === undefined) throw new Error(`esbuild is not installed for apps/${app}: run pnpm install`)
   const out = bundlePath(app)
   const tmp = `${out}.${process.pid}.tmp.mjs`
+  const commit = gitCommit()
   fs.mkdirSync(path.dirname(out), { recursive: true })
   await esbuild.build({
-    entryPoints: [path.join(root, "apps", app, "src", "main.ts")],
+    ...bundleOptions(app, commit),
     outfile: tmp,
-    bundle: true,
-    platform: "node",
     format: "esm",
-    target: "node20",
-    jsx: "automatic",
     sourcemap: "linked",
     sourcesContent: false,
     external: spec.external,
-    // Ink loads react-devtools-core only when DEV=true; it is not installed, so it is never bundled
-    alias: { "react-devtools-core": path.join(root, "scripts", "devtools-stub.mjs") },
     // bundled CommonJS packages call require(); an ES module has none of its own
-    banner: { js: "import { createRequire as __gochatRequire } from 'node:module'; const require = __gochatRequire(import.meta.url);" },
-    logLevel: "error"
+    banner: { js: commitLine(commit) + "\nimport { createRequire as __gochatRequire } from 'node:module'; const require = __gochatRequire(import.meta.url);" }
   })
   // the map names the bundle it belongs to: rename both, the map first
   const map = fs.readFileSync(`${tmp}.map`, "utf8").replace(path.basename(tmp), path.basename(out))

@@ -12,6 +12,7 @@ import { Effect, Layer, Option, SubscriptionRef } from "effect"
 import { Client } from "./core/Client.js"
 import { loadConfig } from "./core/Config.js"
 import { clientLayer } from "./core/index.js"
+import { versionWithCommit } from "@gochat/protocol"
 import { CLIENT_VERSION } from "./core/commands/ver.js"
 import { type CommandFailed, ShellMode, subcommands } from "./shell/commands.js"
 import type { FileFailure, StoreFailure } from "./core/errors.js"
@@ -79,7 +80,7 @@ const root = Command.make("gochat-client", rootOptions, (o) =>
         : (effect as Effect.Effect<void, Effect.Effect.Error<typeof effect>>))
   )
 
-const cli = Command.run(root, { name: "gochat-client", version: CLIENT_VERSION })
+const cli = Command.run(root, { name: "gochat-client", version: versionWithCommit(CLIENT_VERSION) })
 
 // Every branch provides the command services itself (see transformHandler above); the types
 // cannot see that, so the requirement is narrowed here.

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
-import { isPermission, isValidUsername, normalizeUsername, PROTOCOL_VERSION, permissionName } from "@gochat/protocol"
+import { isPermission, isValidUsername, normalizeUsername, PROTOCOL_VERSION, permissionName, versionWithCommit } from "@gochat/protocol"
 import { Config, Console, Data, Effect, Layer, Option } from "effect"
 import {
   type ConfigOverrides,
@@ -293,7 +293,7 @@ export const command = Command.make("gochat-server", serveOptions, serveHandler)
   ])
 )
 
-const cli = Command.run(command, { name: "gochat-server", version: VERSION })
+const cli = Command.run(command, { name: "gochat-server", version: versionWithCommit(VERSION) })
 
 /** Runs the CLI; expected failures become one line on stderr and exit code 1. */
 export const run = (argv: ReadonlyArray<string>) =>

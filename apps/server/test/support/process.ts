@@ -15,10 +15,24 @@ export interface ServerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
+/** How to start it, when not as `node <bundle>`: e.g. a release executable, with its own env and folder. */
+export interface SpawnOptions {
+  readonly executable?: string
+  readonly env?: NodeJS.ProcessEnv
+  readonly cwd?: string
+}
+
 /** Starts `gochat-server [args]` and resolves once it printed the port it listens on. */
-export const spawnServer = (args: ReadonlyArray<string>, timeoutMs = 60_000): Promise<ServerProcess> =>
+export const spawnServer = (args: ReadonlyArray<string>, timeoutMs = 60_000, options: SpawnOptions = {}): Promise<ServerProcess> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [serverBundle, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+    const [command, argv] = options.executable !== undefined
+      ? [options.executable, args]
+      : [process.execPath, [serverBundle, ...args]]
+    const child = spawn(command, argv, {
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(options.env !== undefined ? { env: options.env } : {}),
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {})
+    })
     let out = ""
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
       child.once("exit", (code, signal) => res({ code, signal })))
