@@ -26,6 +26,6 @@ export { containsCrlf, decrypt, encrypt, encryptNoCrlf, MAX_PLAINTEXT, maxPlaint
 export { joinMessage, splitMessage } from "./split.js"
 export { decryptPrivateKey, encryptPrivateKey } from "./atrest.js"
 export { BCRYPT_COST, hashPassword, PASSWORD_MAX_BYTES, verifyPassword } from "./password.js"
-export { CHALLENGE_ALPHABET, CHALLENGE_LENGTH, randomChallenge, randomString, randomToken } from "./random.js"
+export { CHALLENGE_ALPHABET, CHALLENGE_LENGTH, isChallengeShaped, randomChallenge, randomString, randomToken } from "./random.js"
 export { constantTimeEqual } from "./compare.js"
 export { fingerprint, fingerprintShort } from "./fingerprint.js"

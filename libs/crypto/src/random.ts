@@ -32,5 +32,20 @@ export const randomString = (length: number, alphabet: string): string => {
 /** A login challenge like the original's (128 symbols of `CHALLENGE_ALPHABET`), but unpredictable. */
 export const randomChallenge = (length: number = CHALLENGE_LENGTH): string => randomString(length, CHALLENGE_ALPHABET)
 
+const CHALLENGE_SYMBOLS = new Uint8Array(256)
+for (const c of CHALLENGE_ALPHABET) CHALLENGE_SYMBOLS[c.charCodeAt(0)] = 1
+
+/**
+ * Whether `plaintext` has exactly the shape of a v1 login challenge: `CHALLENGE_LENGTH` bytes, each a
+ * symbol of `CHALLENGE_ALPHABET` (the original's `randText` and our server both make them so). A client
+ * must answer VERIF only with such a plaintext: messages are encrypted to the same key, so answering
+ * anything else would let a server (or anyone on a plain-TCP path) use the client to decrypt them.
+ */
+export const isChallengeShaped = (plaintext: Uint8Array): boolean => {
+  if (plaintext.length !== CHALLENGE_LENGTH) return false
+  for (const byte of plaintext) if (CHALLENGE_SYMBOLS[byte] !== 1) return false
+  return true
+}
+
 /** 32 random bytes as unpadded base64url (43 characters): for session tokens and identifiers. */
 export const randomToken = (): string => randomBytes(TOKEN_BYTES).toString("base64url")

@@ -1,5 +1,25 @@
 import { describe, expect, it } from "@effect/vitest"
-import { CHALLENGE_ALPHABET, CHALLENGE_LENGTH, randomChallenge, randomString, randomToken } from "../src/index.js"
+import { CHALLENGE_ALPHABET, CHALLENGE_LENGTH, isChallengeShaped, randomChallenge, randomString, randomToken } from "../src/index.js"
+
+describe("isChallengeShaped", () => {
+  const bytes = (s: string) => new TextEncoder().encode(s)
+  it("accepts every challenge we draw, and nothing of another length or alphabet", () => {
+    for (let i = 0; i < 50; i++) expect(isChallengeShaped(bytes(randomChallenge()))).toBe(true)
+    expect(isChallengeShaped(bytes(randomChallenge(127)))).toBe(false)
+    expect(isChallengeShaped(bytes(randomChallenge(129)))).toBe(false)
+    expect(isChallengeShaped(bytes(randomChallenge(12)))).toBe(false)
+    expect(isChallengeShaped(new Uint8Array(0))).toBe(false)
+    // one symbol out of the alphabet anywhere: a digit, a space, a NUL, a byte above 0x7f
+    for (const bad of ["0", " ", "\0", "\u00e9"]) {
+      const c = randomChallenge(127)
+      for (const at of [0, 64, 127]) {
+        const text = bytes(c.slice(0, at) + bad + c.slice(at))
+        expect(isChallengeShaped(text.length === 128 ? text : text.subarray(0, 128))).toBe(false)
+      }
+    }
+    expect(isChallengeShaped(Uint8Array.from({ length: 128 }, (_, i) => i))).toBe(false)
+  })
+})
 
 describe("randomChallenge", () => {
   it("uses the original's 61 symbols and length 128", () => {

@@ -313,10 +313,11 @@ export class Connection extends Effect.Service<Connection>()("client/Connection"
       return { motd }
     })
 
-    const disconnect = Effect.fn("Connection.disconnect")(function*() {
+    /** Close the connection on the client's initiative (`reason` says why; default: the user asked). */
+    const disconnect = Effect.fn("Connection.disconnect")(function*(reason: string = "disconnected by the user") {
       const conn = live
       if (conn === undefined) return yield* new NotConnected()
-      yield* teardown(conn, "disconnected by the user", true)
+      yield* teardown(conn, reason, true)
       yield* Scope.close(conn.scope, Exit.void)
     })
 

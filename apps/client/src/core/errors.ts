@@ -89,6 +89,20 @@ export class ProtocolViolation extends Data.TaggedError("ProtocolViolation")<{ r
   }
 }
 
+/**
+ * The server did something only a hostile server (or someone tampering with a plain-TCP path) would do,
+ * e.g. sent a login "challenge" that is not one (an attempt to make the client decrypt a message).
+ * The client stopped what it was doing and closed the connection.
+ */
+export class UntrustworthyServer extends Data.TaggedError("UntrustworthyServer")<{
+  readonly server: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `${this.server} cannot be trusted: ${this.reason}; the connection was closed`
+  }
+}
+
 /** The command was given wrong arguments. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly reason: string }> {
   override get message() {
@@ -168,6 +182,7 @@ export type CommandError =
   | LocalExists
   | WrongCredentials
   | KeyChanged
+  | UntrustworthyServer
   | CryptoFailure
   | StoreFailure
   | FileFailure

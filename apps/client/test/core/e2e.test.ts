@@ -7,7 +7,6 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { fingerprint, publicKeyOf } from "@gochat/crypto"
 import { Action, ErrorCode } from "@gochat/protocol"
 import { Effect, SubscriptionRef } from "effect"
-import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -15,24 +14,12 @@ import { type RunningServer, startServer } from "../../../server/src/index.js"
 import { Client, type ClientEvent } from "../../src/core/Client.js"
 import { Connection } from "../../src/core/Connection.js"
 import { commands } from "../../src/core/index.js"
-import { forgePinnedKey, goldenKey, goldenPem, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
+import { forgePinnedKey, goldenKey, goldenPem, makeCertificate, makeTestClient, type TestClient, tempDir } from "../support/fixtures.js"
 
 const isMessage = (from: string) => (e: ClientEvent): e is Extract<ClientEvent, { _tag: "MessageReceived" }> =>
   e._tag === "MessageReceived" && e.from === from
 const isHook = (hook: string) => (e: ClientEvent): e is Extract<ClientEvent, { _tag: "Hook" }> =>
   e._tag === "Hook" && e.event.hook === hook
-
-/** A self-signed certificate for 127.0.0.1 / localhost. */
-const makeCertificate = () => {
-  const dir = tempDir("gochat-client-cert-")
-  const certFile = path.join(dir, "cert.pem")
-  const keyFile = path.join(dir, "key.pem")
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1",
-    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"
-  ], { stdio: "ignore" })
-  return { certFile, keyFile }
-}
 
 describe("client core against the real server", () => {
   let server: RunningServer

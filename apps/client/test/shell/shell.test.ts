@@ -3,19 +3,15 @@
  * program through stdin and one-shot from the system shell, and once in tmux (a real TTY) to
  * check that passwords are not echoed.
  */
-import { NodeContext } from "@effect/platform-node"
-import { Effect, Layer, ManagedRuntime, Queue } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../../../server/src/index.js"
-import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
-import { ShellMode } from "../../src/shell/commands.js"
-import { runShell } from "../../src/shell/Shell.js"
-import { ShellIo } from "../../src/shell/ShellIo.js"
+import { commands } from "../../src/core/index.js"
 import { tokenize } from "../../src/shell/tokenize.js"
-import { freshConfig, homeWithAlicesKey, repoRoot, startShellFixture, type TestClient } from "../support/fixtures.js"
+import { homeWithAlicesKey, repoRoot, startShellFixture, type TestClient } from "../support/fixtures.js"
+import { runScripted } from "../support/shell.js"
 
 const clientBin = path.join(repoRoot, "apps/client/bin/gochat-client.mjs")
 
@@ -26,38 +22,6 @@ describe("tokenize", () => {
     expect(tokenize(`msg "open`).ok).toBe(false)
   })
 })
-
-/** Run the shell in-process over scripted input lines; returns everything it printed. */
-const runScripted = async (configDir: string, lines: ReadonlyArray<string>) => {
-  const config = await freshConfig(configDir)
-  const output: Array<string> = []
-  const io = Effect.gen(function*() {
-    const input = yield* Queue.unbounded<string | undefined>()
-    for (const l of lines) yield* Queue.offer(input, l)
-    yield* Queue.offer(input, undefined)
-    const take = Queue.take(input).pipe(Effect.tap((l) => (l === undefined ? Queue.offer(input, undefined) : Effect.void)))
-    return ShellIo.of({
-      tty: false,
-      print: (text) => Effect.sync(() => void output.push(text)),
-      readLine: () => take,
-      readSecret: () => take,
-      setPrompt: () => Effect.void
-    })
-  })
-  const layer = Layer.mergeAll(
-    clientLayer(config) as Layer.Layer<ClientServices>,
-    Layer.effect(ShellIo, io),
-    Layer.succeed(ShellMode, { interactive: true }),
-    NodeContext.layer
-  )
-  const runtime = ManagedRuntime.make(layer)
-  try {
-    await runtime.runPromise(runShell())
-  } finally {
-    await runtime.dispose()
-  }
-  return output.join("\n")
-}
 
 describe("shell", () => {
   let server: RunningServer

@@ -4,6 +4,7 @@
  */
 import { Action, EMPTY_INFO, encodePacket, NULL_ID, type Packet, PacketFramer } from "@gochat/protocol"
 import * as net from "node:net"
+import * as tls from "node:tls"
 
 export interface FakeConnection {
   readonly socket: net.Socket
@@ -12,6 +13,10 @@ export interface FakeConnection {
   readonly send: (p: { action: number; info?: number; id?: number; args?: ReadonlyArray<Uint8Array | string> }) => void
   readonly hello: (motd?: string) => void
   readonly close: () => void
+  /** Every packet received so far (`next` consumes from a queue; this keeps them all). */
+  readonly received: ReadonlyArray<Packet>
+  /** Resolves when the client's side is closed. */
+  readonly closed: Promise<void>
 }
 
 export interface FakeServer {
@@ -41,18 +46,23 @@ const waitQueue = <A>() => {
   }
 }
 
-export const startFakeServer = async (): Promise<FakeServer> => {
+/** With `tls`, the listener speaks TLS with that certificate and key (PEM). */
+export const startFakeServer = async (options: { tls?: { cert: string; key: string } } = {}): Promise<FakeServer> => {
   const connections = waitQueue<FakeConnection>()
   const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket) => {
     sockets.add(socket)
     socket.on("close", () => sockets.delete(socket))
     socket.on("error", () => {})
     const framer = new PacketFramer("server")
     const packets = waitQueue<Packet>()
+    const received: Array<Packet> = []
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()))
     socket.on("data", (chunk) => {
       for (const p of framer.push(chunk)) {
-        packets.push({ action: p.action, info: p.info, id: p.id, args: p.args.map((a) => Uint8Array.from(a)) })
+        const packet = { action: p.action, info: p.info, id: p.id, args: p.args.map((a) => Uint8Array.from(a)) }
+        received.push(packet)
+        packets.push(packet)
       }
     })
     const send: FakeConnection["send"] = (p) =>
@@ -67,9 +77,14 @@ export const startFakeServer = async (): Promise<FakeServer> => {
       next: packets.take,
       send,
       hello: (motd = "Welcome!") => send({ action: Action.HELLO, args: [motd] }),
-      close: () => socket.destroy()
+      close: () => socket.destroy(),
+      received,
+      closed
     })
-  })
+  }
+  const server = options.tls === undefined
+    ? net.createServer(onSocket)
+    : tls.createServer({ cert: options.tls.cert, key: options.tls.key }, onSocket)
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const port = (server.address() as net.AddressInfo).port
   return {

@@ -2,6 +2,7 @@
 import { SqlClient } from "@effect/sql"
 import { parsePrivateKey, type RsaPrivateKey } from "@gochat/crypto"
 import { Cause, Duration, Effect, Either, Exit, type Layer, ManagedRuntime, Option, Queue, Scope } from "effect"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -101,3 +102,15 @@ export const forgePinnedKey = (client: TestClient, username: string, pem: string
     const sql = yield* SqlClient.SqlClient
     yield* sql`UPDATE contacts SET public_key = ${pem}, fingerprint = 'old-fingerprint' WHERE username = ${username}`
   }) as Effect.Effect<void, unknown, never>)
+
+/** A self-signed certificate for 127.0.0.1 / localhost (files in a fresh temporary folder). */
+export const makeCertificate = () => {
+  const dir = tempDir("gochat-client-cert-")
+  const certFile = path.join(dir, "cert.pem")
+  const keyFile = path.join(dir, "key.pem")
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1",
+    "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"
+  ], { stdio: "ignore" })
+  return { certFile, keyFile }
+}

@@ -4,11 +4,11 @@
  * LOGIN → VERIF challenge → VERIF answer → OK. Afterwards: the permission level (REQ self),
  * catch-up of offline messages (RECIV) and subscription to every hook (SUB all).
  */
-import { decrypt, fingerprint, publicKeyOf } from "@gochat/crypto"
+import { CHALLENGE_LENGTH, decrypt, fingerprint, isChallengeShaped, publicKeyOf } from "@gochat/crypto"
 import { Action, decodeServerMessage, ErrorCode, HookType } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
+import { CryptoFailure, ProtocolViolation, ServerError, UntrustworthyServer } from "../errors.js"
 import { findAccount, loggedOutAs, unlock } from "./_account.js"
 import { utf8Decode } from "./_shared.js"
 
@@ -78,6 +78,16 @@ export const login = Effect.fn("commands.login")(function*(input: LoginInput) {
     if (Either.isLeft(answer)) {
       return yield* new CryptoFailure({
         reason: `could not decrypt the server's challenge: the key of ${username} is not the one registered on ${server.name}`
+      })
+    }
+    // Only a real challenge is answered: anything else (a captured message sent back as a "challenge")
+    // would make this client a decryption oracle for the server or whoever is on the path.
+    if (!isChallengeShaped(answer.right)) {
+      yield* connection.disconnect("the server sent a login challenge that is not one").pipe(Effect.ignore)
+      return yield* new UntrustworthyServer({
+        server: server.name,
+        reason: `its login challenge decrypted to something other than a gochat challenge (${CHALLENGE_LENGTH} letters and symbols), ` +
+          `as if it wanted your client to decrypt a message for it; nothing was answered and you are not logged in`
       })
     }
     const text = utf8Decode(answer.right)
