@@ -4,5 +4,5 @@ export declare const releaseDir: string
 export declare const executableName: (app: "server" | "client", target: Target) => string
 export declare const ensureRelease: (
   targets?: ReadonlyArray<Target>,
-  options?: { readonly force?: boolean }
+  options?: { readonly force?: boolean; readonly apps?: ReadonlyArray<"server" | "client"> }
 ) => Promise<Record<string, string>>

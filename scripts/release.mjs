@@ -5,7 +5,7 @@
 // into a private cache folder on first use (scripts/release/natives.cjs). Nothing is loaded from
 // node_modules at run time: a SEA's require() reaches only Node's built-in modules.
 //
-//   node scripts/release.mjs [linux-x64] [win-x64]     default: both
+//   node scripts/release.mjs [linux-x64] [win-x64] [server] [client]     default: every target and app
 //   ensureRelease(["linux-x64"])                        (re)build only what is stale; for the tests
 //
 // linux-x64 uses the Node that runs this script (it must be an official, statically linked build) and the
@@ -222,14 +222,15 @@ const writeIndex = () => {
   fs.copyFileSync(path.join(root, "scripts", "release", "README.txt"), path.join(releaseDir, "README.txt"))
 }
 
-/** (Re)builds the executables of `targets` that are stale; returns { "<app>-<target>": path }. */
-export const ensureRelease = async (targets = Object.keys(TARGETS), { force = false } = {}) => {
+/** (Re)builds the executables of `targets` × `apps` that are stale; returns { "<app>-<target>": path }. */
+export const ensureRelease = async (targets = Object.keys(TARGETS), { force = false, apps = Object.keys(APPS) } = {}) => {
   fs.mkdirSync(workDir, { recursive: true })
   const commit = gitCommit()
   const built = {}
   for (const target of targets) {
     if (TARGETS[target] === undefined) throw new Error(`unknown target ${target}: one of ${Object.keys(TARGETS).join(", ")}`)
-    for (const app of Object.keys(APPS)) {
+    for (const app of apps) {
+      if (APPS[app] === undefined) throw new Error(`unknown app ${app}: one of ${Object.keys(APPS).join(", ")}`)
       const out = path.join(releaseDir, executableName(app, target))
       if (force || !isExecutableFresh(app, target)) {
         const t = Date.now()
@@ -244,9 +245,13 @@ export const ensureRelease = async (targets = Object.keys(TARGETS), { force = fa
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const targets = process.argv.slice(2).filter((a) => a !== "--")
+  const words = process.argv.slice(2).filter((a) => a !== "--")
+  const targets = words.filter((w) => w in TARGETS)
+  const apps = words.filter((w) => w in APPS)
   try {
-    await ensureRelease(targets.length > 0 ? targets : undefined, { force: true })
+    const unknown = words.find((w) => !(w in TARGETS) && !(w in APPS))
+    if (unknown !== undefined) throw new Error(`unknown argument ${unknown}: give targets (${Object.keys(TARGETS).join(", ")}) and/or apps (${Object.keys(APPS).join(", ")})`)
+    await ensureRelease(targets.length > 0 ? targets : undefined, { force: true, ...(apps.length > 0 ? { apps } : {}) })
     console.log(`wrote ${path.relative(root, releaseDir)}/SHA256SUMS and README.txt`)
   } catch (e) {
     console.error(`release failed: ${e instanceof Error ? e.message : String(e)}`)

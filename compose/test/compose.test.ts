@@ -1,7 +1,7 @@
 /**
  * The compose stack cannot be run here (no Docker engine), so these tests check what can be
  * checked without one: docker-compose parses and validates the file, the services are wired as
- * documented, the image's start command is the one the README gives, and the entrypoint writes
+ * documented, the image runs the release executable with the start command the README gives, and the entrypoint writes
  * a default config only when none is mounted.
  */
 import { execFileSync } from "node:child_process"
@@ -31,20 +31,29 @@ describe("compose/compose.yml", () => {
     }
   })
 
-  it("starts the server in the container with the command the README documents", () => {
+  it("runs the server executable of `pnpm release` in a runtime image without Node, pnpm or source, as the README documents", () => {
     const dockerfile = fs.readFileSync(path.join(composeDir, "Dockerfile"), "utf8")
     const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)
     expect(cmd).not.toBeNull()
     const argv = JSON.parse(cmd![1]) as string[]
-    expect(argv.slice(0, 3)).toEqual(["pnpm", "start", "server"])
+    expect(argv.slice(0, 1)).toEqual(["gochat-server"])
     expect(readme).toContain(argv.join(" "))
-    // the bundle built in its own stage; production dependencies only at run time; non-root user, Node 20
-    expect(dockerfile).toMatch(/^RUN node scripts\/build\.mjs server$/m)
-    expect(dockerfile).toMatch(/^COPY --from=build \/app\/apps\/server\/dist \.\/apps\/server\/dist$/m)
-    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod/)
-    expect(dockerfile).toMatch(/^USER gochat$/m)
-    expect(dockerfile).toMatch(/^FROM node:20/m)
+    // the executable built in its own stage on Node 20 (release.test.ts runs it as the image does)
+    const [build, runtime] = dockerfile.split(/^(?=FROM )/m).filter((s) => s.startsWith("FROM "))
+    expect(build).toMatch(/^FROM node:20/)
+    expect(build).toMatch(/^RUN GOCHAT_COMMIT="\$GOCHAT_COMMIT" node scripts\/release\.mjs linux-x64 server/m)
+    // at run time: one executable, the entrypoint and the default config, nothing else; non-root
+    expect(runtime).toMatch(/^FROM debian:bookworm-slim/)
+    expect(runtime.match(/^COPY .*$/gm)).toEqual([
+      "COPY --from=build /app/release/gochat-server-linux-x64 /usr/local/bin/gochat-server",
+      "COPY compose/entrypoint.sh ./compose/entrypoint.sh",
+      "COPY compose/config/server.json ./compose/config/server.json"
+    ])
+    expect(runtime).not.toMatch(/\b(pnpm|npm|node)\b/)
+    expect(runtime).toMatch(/^USER gochat$/m)
+    // the entrypoint execs the command, so the server is PID 1 and gets docker stop's SIGTERM
+    expect(fs.readFileSync(path.join(composeDir, "entrypoint.sh"), "utf8")).toMatch(/^exec "\$@"$/m)
   })
 
   it("ships a default server config that the server accepts", () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase, mariadbUrl } from "../../../test-support/index.js"
 import { gitCommit } from "../../../scripts/build.mjs"
 import { ensureRelease, executableName } from "../../../scripts/release.mjs"
+import { repoRoot } from "./support/fixtures.js"
 import { type ServerProcess, spawnServer } from "./support/process.js"
 
 interface Machine {
@@ -124,6 +125,26 @@ describe("release executables (linux-x64)", () => {
     const s = await startServer(m, mariadbUrl(freshDatabase("release")))
     await chat(m, s.port)
     await stopServer(s)
+  })
+
+  it("run under compose/entrypoint.sh as in the container image: exec'd (PID 1 there), SIGTERM stops it with exit code 0", async () => {
+    const m = freshMachine(built)
+    const configDir = path.join(m.dir, "config")
+    fs.mkdirSync(configDir)
+    fs.writeFileSync(path.join(configDir, "server.json"), JSON.stringify({
+      database: { url: `sqlite:${path.join(m.dir, "data", "gochat.db")}` },
+      server: { address: "127.0.0.1", port: 0 }
+    }))
+    const s = await spawnServer([path.join(repoRoot, "compose", "entrypoint.sh"), m.server, "--config", path.join(configDir, "server.json")], 60_000, {
+      executable: "/bin/sh",
+      env: { ...m.env, GOCHAT_CONFIG_DIR: configDir },
+      cwd: m.dir
+    })
+    servers.push(s)
+    // the shell the entrypoint runs in became the server: in the image that process is PID 1
+    expect(s.output()).toContain(`pid ${s.child.pid}\n`)
+    await stopServer(s)
+    expect(fs.existsSync(path.join(m.dir, "data", "gochat.db"))).toBe(true)
   })
 
   it("repair a damaged or half-written native cache, and refuse a cache folder that is not private", async () => {
