@@ -13,9 +13,6 @@ import { LOCAL, LOCAL_DEBUG } from "./state/model.js"
 import { type Action, currentBuffer, currentServer, findServer, initialState, systemBufferName } from "./state/reducer.js"
 import { Store } from "./state/store.js"
 
-/** Fastest a user may send, like the original. */
-export const SEND_INTERVAL_MS = 300
-
 export interface ControllerOptions {
   readonly backend: TuiBackend
   readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
@@ -36,7 +33,8 @@ export class Controller {
   private readonly waiting = new Map<number, Deferred.Deferred<string | boolean | null>>()
   private nextPopup = 1
   private nextBusy = 1
-  private lastSend = 0
+  /** Messages go out one after the other, in the order they were entered; none is dropped. */
+  private readonly sendLock = Effect.unsafeMakeSemaphore(1)
   private quitting: (() => void) | null = null
   readonly quitted: Promise<void>
   /** Set by the renderer: clears the terminal and draws again. */
@@ -180,8 +178,9 @@ export class Controller {
     )
   }
 
-  confirm(title: string): Effect.Effect<boolean> {
-    return this.ask((id) => ({ _tag: "PopupOpen", popup: { _tag: "Confirm", id, title } })).pipe(Effect.map((v) => v === true))
+  /** A yes/no question; `enter` is the answer Enter gives (No for anything that deletes). */
+  confirm(title: string, enter: boolean): Effect.Effect<boolean> {
+    return this.ask((id) => ({ _tag: "PopupOpen", popup: { _tag: "Confirm", id, title, enter } })).pipe(Effect.map((v) => v === true))
   }
 
   /** Closes the front popup with an answer (null: cancelled). */
@@ -248,8 +247,6 @@ export class Controller {
     const stamp = this.now()
     if (server.local) return this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp })
     if (server.user === null) return this.showError("you are not logged in")
-    if (stamp - this.lastSend < SEND_INTERVAL_MS) return this.showError("you are typing too fast")
-    this.lastSend = stamp
     // Shown once the server took it (with the stamp it carried, as stored), never before: a
     // message that could not be sent must not look sent. The failure line repeats its text.
     this.fork(
@@ -257,7 +254,8 @@ export class Controller {
         Effect.tap((sentStamp) => Effect.sync(() => this.dispatch({ _tag: "Sent", server: server.name, buffer: buffer.name, text, stamp: sentStamp }))),
         Effect.catchAll((e) =>
           this.systemLine({ server: server.name, buffer: buffer.name }, `Running message: failed to send message: ${e.message}\nNot sent: ${text}`)
-        )
+        ),
+        this.sendLock.withPermits(1)
       )
     )
   }
@@ -286,7 +284,7 @@ export class Controller {
         if (this.state.verbose) this.dispatch({ _tag: "System", target, text, stamp: this.now() })
       },
       prompt: (title, masked) => this.prompt(title, masked),
-      confirm: (title) => this.confirm(title),
+      confirm: (title, enter) => this.confirm(title, enter),
       busy: (label, effect) => this.busy(label, effect),
       commands: this.commands,
       now: this.now,
@@ -386,7 +384,7 @@ export class Controller {
         const question = server.local
           ? "Do you want to permanently\ndelete this buffer?"
           : `Close the conversation with ${buffer.name}?\nIts messages are kept; it comes back\nwhen you open it or ${buffer.name} writes.`
-        if (!(yield* this.confirm(question))) return
+        if (!(yield* this.confirm(question, !server.local))) return
         if (!server.local && server.user !== null) yield* call(this.backend.closeConversation(server.name, buffer.name))
         this.dispatch({ _tag: "DeleteBuffer", server: server.name, name: buffer.name })
       })
@@ -409,7 +407,7 @@ export class Controller {
         const m = /^(.+):(\d{1,5})$/.exec(address)
         const port = m ? Number(m[2]) : 0
         if (m === null || port < 1 || port > 65535) return yield* fail("address of server is not valid")
-        const tls = yield* this.confirm("Does this server use TLS?")
+        const tls = yield* this.confirm("Does this server use TLS?", true)
         const record = { name, address: m[1].replace(/^\[(.*)\]$/, "$1"), port, tls }
         yield* call(this.backend.addServer(record))
         this.dispatch({ _tag: "ServerAdded", server: record, stamp: this.now() })
@@ -436,7 +434,7 @@ export class Controller {
     this.runAction(
       "delete server",
       Effect.gen(this, function* () {
-        const sure = yield* this.confirm("Do you want to permanently\ndelete this server?\nAll information about this server will be lost!")
+        const sure = yield* this.confirm("Do you want to permanently\ndelete this server?\nAll information about this server will be lost!", false)
         if (!sure) return
         if (server.connected) yield* call(this.backend.disconnect(server.name))
         yield* call(this.backend.deleteServer(server.name))

@@ -10,6 +10,7 @@ import { loadConfig } from "../core/index.js"
 import { COMMANDS } from "./commands/index.js"
 import { App } from "./components/App.js"
 import { Controller } from "./controller.js"
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON } from "./keys/parseKey.js"
 import { LOCAL } from "./state/model.js"
 import { makeCoreBackend } from "./coreBackend.js"
 
@@ -72,7 +73,7 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
       debugBuffer: debugBuffer(config)
     })
     logLine = (text) => controller.dispatch({ _tag: "System", target: { server: LOCAL }, text, stamp: Date.now() })
-    process.stdout.write(ENTER_ALT_SCREEN)
+    process.stdout.write(ENTER_ALT_SCREEN + BRACKETED_PASTE_ON)
     // Raw mode before the first frame: keys typed as soon as the screen shows must reach the TUI,
     // not the terminal's line discipline (where Ctrl-S would stop the output).
     process.stdin.setRawMode(true)
@@ -93,7 +94,7 @@ export const runTui = async (options: TuiOptions = {}): Promise<void> => {
       for (const signal of ["SIGTERM", "SIGHUP", "SIGINT"] as const) process.off(signal, onSignal)
       instance.unmount()
       if (process.stdin.isTTY) process.stdin.setRawMode(false)
-      if (process.stdout.writable) process.stdout.write(LEAVE_ALT_SCREEN)
+      if (process.stdout.writable) process.stdout.write(BRACKETED_PASTE_OFF + LEAVE_ALT_SCREEN)
       await controller.dispose()
       logLine = (text) => void process.stderr.write(`${text}\n`)
     }

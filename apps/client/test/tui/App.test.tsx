@@ -1,34 +1,15 @@
+import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { BINDINGS } from "../../src/tui/keys/bindings.js"
-import { type Harness, KEYS, renderTui } from "./harness.js"
-
-const SERVER = { name: "test", address: "127.0.0.1", port: 9037, tls: false }
+import { MAX_INPUT } from "../../src/tui/hooks/useLineEditor.js"
+import { PASTE_END, PASTE_START } from "../../src/tui/keys/parseKey.js"
+import { type Harness, KEYS, loginAlice, renderTui, SERVER } from "./harness.js"
 
 let tui: Harness | undefined
 afterEach(async () => {
   await tui?.dispose()
   tui = undefined
 })
-
-/** Connects to `test`, registers and logs in `alice` through the popups. */
-const loginAlice = async (h: Harness) => {
-  await h.type(KEYS.shiftDown)
-  await h.waitFor("test / Default")
-  await h.enter("/connect")
-  await h.waitFor("Welcome to the test server")
-  await h.enter("/register alice")
-  await h.waitFor("Enter a password...")
-  await h.type("secret")
-  await h.waitFor("******")
-  await h.type(KEYS.enter)
-  await h.waitFor("Repeat your password...")
-  await h.type("secret", KEYS.enter)
-  await h.waitFor("successfully registered")
-  await h.enter("/login alice")
-  await h.waitFor("Enter the password of alice...")
-  await h.type("secret", KEYS.enter)
-  await h.waitFor("(alice) >")
-}
 
 describe("layout", () => {
   it("draws lists, messages, users and input in 80x24", async () => {
@@ -260,6 +241,88 @@ describe("session", () => {
       while (!quit && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5))
     })()
     expect(quit).toBe(true)
+  })
+})
+
+describe("confirmations", () => {
+  it("Enter on deleting a server answers No, and the question says so", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    await tui.type(KEYS.shiftDown)
+    await tui.waitFor("test / Default")
+    await tui.type(KEYS.ctrl("s"), KEYS.ctrl("x"))
+    const frame = await tui.waitFor("delete this server?")
+    expect(frame).toContain("Enter: no")
+    await tui.type(KEYS.enter)
+    await tui.waitGone("delete this server?")
+    expect(tui.backend.calls).not.toContain("deleteServer")
+    expect(tui.frame()).toContain("(2) test")
+    // y still deletes.
+    await tui.type(KEYS.ctrl("s"), KEYS.ctrl("x"))
+    await tui.waitFor("delete this server?")
+    await tui.type("y")
+    await tui.waitGone("(2) test")
+    expect(tui.backend.calls).toContain("deleteServer")
+  })
+
+  it("Enter on the TLS question of a new server answers Yes, and says so", async () => {
+    tui = await renderTui()
+    await tui.type(KEYS.ctrl("s"), KEYS.ctrl("n"))
+    await tui.waitFor("Enter server name...")
+    await tui.enter("secure")
+    await tui.waitFor("address and port")
+    await tui.enter("example.org:9037")
+    const frame = await tui.waitFor("Does this server use TLS?")
+    expect(frame).toContain("Enter: yes")
+    await tui.type(KEYS.enter)
+    await tui.waitFor("secure / Default")
+    expect(await Effect.runPromise(tui.backend.servers)).toEqual([{ name: "secure", address: "example.org", port: 9037, tls: true }])
+  })
+})
+
+describe("paste", () => {
+  const bob = async (h: Harness) => {
+    await loginAlice(h)
+    await h.type(KEYS.ctrl("k"), KEYS.ctrl("n"), "bob", KEYS.enter)
+    await h.waitFor("This is the beginning of your conversation")
+  }
+
+  it("puts a multi-line paste into the input as lines, sent as one message by Enter", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    await bob(tui)
+    await tui.type(`${PASTE_START}line one\r\nline two\rline three\r${PASTE_END}`)
+    await tui.waitFor("line one↵line two↵line three")
+    expect(tui.backend.sent).toEqual([])
+    await tui.type(KEYS.enter)
+    await tui.waitFor("line three")
+    expect(tui.backend.sent.map((m) => m.text)).toEqual(["line one\nline two\nline three"])
+  })
+
+  it("treats a read with several lines as a paste in terminals without bracketed paste", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    await bob(tui)
+    await tui.type("first\rsecond\r")
+    await tui.waitFor("first↵second")
+    expect(tui.backend.sent).toEqual([])
+  })
+
+  it("refuses an over-long paste with a warning and keeps the input as it was", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    await bob(tui)
+    await tui.type("draft ")
+    await tui.type(`${PASTE_START}${"x".repeat(MAX_INPUT)}${PASTE_END}`)
+    await tui.waitFor("the paste is too long for the input")
+    expect(tui.frame()).toContain("draft")
+    expect(tui.frame()).not.toContain("xxxx")
+  })
+
+  it("sends lines entered in quick succession in order, dropping none", async () => {
+    tui = await renderTui({ servers: [SERVER] })
+    await bob(tui)
+    const lines = Array.from({ length: 8 }, (_, i) => `quick ${i}`)
+    await tui.type(...lines.flatMap((l) => [l, KEYS.enter]))
+    await tui.waitFor("quick 7")
+    expect(tui.backend.sent.map((m) => m.text)).toEqual(lines)
+    expect(tui.frame()).not.toContain("too fast")
   })
 })
 

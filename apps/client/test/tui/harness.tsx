@@ -112,3 +112,27 @@ export const renderTui = async (
     }
   }
 }
+
+/** The remote server most tests use (the fake backend knows it by name only). */
+export const SERVER: ServerRecord = { name: "test", address: "127.0.0.1", port: 9037, tls: false }
+
+/** Connects to `test`, registers and logs in `alice` through the popups. */
+export const loginAlice = async (h: Harness) => {
+  await h.type(KEYS.shiftDown)
+  await h.waitFor("test / Default")
+  await h.enter("/connect")
+  await h.waitFor("Welcome to the test server")
+  await h.enter("/register alice")
+  await h.waitFor("Enter a password...")
+  await h.type("secret")
+  await h.waitFor("******")
+  await h.type(KEYS.enter)
+  await h.waitFor("Repeat your password...")
+  await h.type("secret", KEYS.enter)
+  await h.waitFor("successfully registered")
+  await h.enter("/login alice")
+  await h.waitFor("Enter the password of alice...")
+  await h.type("secret", KEYS.enter)
+  await h.waitFor("(alice) >")
+}
+

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { AppState } from "../../src/tui/state/model.js"
+import { toArray } from "../../src/tui/state/messageList.js"
 import { type Action, currentBuffer, currentServer, findServer, initialState, reduce } from "../../src/tui/state/reducer.js"
 
 const T = Date.UTC(2026, 0, 2, 12, 0, 0)
@@ -18,7 +19,7 @@ describe("reducer", () => {
     const s = initialState({ verbose: false, stamp: T })
     expect(currentServer(s).name).toBe("Local")
     expect(currentBuffer(s).name).toBe("System")
-    expect(currentBuffer(s).messages.map((m) => m.text).join("\n")).toContain("Welcome to gochat!")
+    expect(toArray(currentBuffer(s).messages).map((m) => m.text).join("\n")).toContain("Welcome to gochat!")
   })
 
   it("counts unread messages per sender, opening their buffer without selecting it", () => {
@@ -30,7 +31,7 @@ describe("reducer", () => {
     const opened = reduce(s, { _tag: "SelectBuffer", name: "bob" })
     expect(findServer(opened, "srv")!.unread).toEqual({ carol: 1 })
     const bob = currentBuffer(opened)
-    expect(bob.unreadMarker).toBe(bob.messages.find((m) => m.text === "one")!.seq)
+    expect(bob.unreadMarker).toBe(toArray(bob.messages).find((m) => m.text === "one")!.seq)
     // Reading the buffer being viewed does not count.
     expect(findServer(reduce(opened, msg("bob", "four")), "srv")!.unread).toEqual({ carol: 1 })
     // Another server's messages count there, not here.
@@ -51,7 +52,7 @@ describe("reducer", () => {
       select: false,
       stamp: T
     })
-    expect(findServer(merged, "srv")!.buffers[1].messages.map((m) => `${m.kind}:${m.text}`)).toEqual(["peer:hello", "self:earlier"])
+    expect(toArray(findServer(merged, "srv")!.buffers[1].messages).map((m) => `${m.kind}:${m.text}`)).toEqual(["self:earlier", "peer:hello"])
   })
 
   it("drops conversations, users and counts on logout and disconnect", () => {
@@ -71,7 +72,7 @@ describe("reducer", () => {
       reason: "again",
       stamp: T
     })
-    const texts = currentBuffer(gone).messages.map((m) => m.text)
+    const texts = toArray(currentBuffer(gone).messages).map((m) => m.text)
     expect(texts.filter((t) => t.startsWith("You are no longer connected"))).toEqual(["You are no longer connected to this server: connection reset!"])
   })
 

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import * as List from "../state/messageList.js"
 import { findServer } from "../state/reducer.js"
 import type { SlashCommand } from "./types.js"
 
@@ -10,7 +11,7 @@ export const clear: SlashCommand = {
   run: (ctx) =>
     Effect.sync(() => {
       const buffer = findServer(ctx.state(), ctx.server.name)?.buffers.find((b) => b.name === ctx.buffer.name)
-      const count = buffer?.messages.filter((m) => m.kind === "system").length ?? 0
+      const count = buffer === undefined ? 0 : List.count(buffer.messages, (m) => m.kind === "system")
       ctx.dispatch({ _tag: "ClearSystem", server: ctx.server.name, name: ctx.buffer.name })
       ctx.dispatch({ _tag: "ShowError", text: `cleared ${count} system messages`, info: true })
     })

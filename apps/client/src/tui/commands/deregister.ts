@@ -15,7 +15,7 @@ export const deregister: SlashCommand = {
       const user = ctx.server.user ?? ""
       if (positional[0].toLowerCase() !== user) return yield* fail(`you are logged in as ${user}, not ${positional[0]}`)
       const pass = yield* password(ctx, user)
-      if (!(yield* ctx.confirm(`Do you want to permanently\ndelete the account ${user}?`))) return yield* fail("deregistration cancelled")
+      if (!(yield* ctx.confirm(`Do you want to permanently\ndelete the account ${user}?`, false))) return yield* fail("deregistration cancelled")
       yield* ctx.busy(`deregistering ${user}`, call(ctx.backend.deregister(ctx.server.name, pass)))
       ctx.dispatch({ _tag: "LoggedOut", server: ctx.server.name, stamp: ctx.now() })
       ctx.print(`user ${user} deregistered correctly`)

@@ -40,7 +40,8 @@ export interface CommandContext {
   /** Asks for a line in a popup; Esc fails with "no text has been given". */
   readonly prompt: (title: string, masked: boolean) => Effect.Effect<string, CommandFailure>
   /** Asks yes/no in a popup. */
-  readonly confirm: (title: string) => Effect.Effect<boolean>
+  /** A yes/no question; `enter` is what Enter answers (false for anything that deletes). */
+  readonly confirm: (title: string, enter: boolean) => Effect.Effect<boolean>
   /** Shows a spinner with `label` while `effect` runs. */
   readonly busy: <A, E>(label: string, effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
   readonly commands: ReadonlyArray<SlashCommand>

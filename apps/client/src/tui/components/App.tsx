@@ -9,13 +9,14 @@ import { useCallback, useState } from "react"
 import type { Controller } from "../controller.js"
 import { useErrorTimeout } from "../hooks/useErrorTimeout.js"
 import { useKeypress } from "../hooks/useKeypress.js"
-import { useLineEditor } from "../hooks/useLineEditor.js"
+import { MAX_INPUT, useLineEditor } from "../hooks/useLineEditor.js"
 import { useStore } from "../hooks/useStore.js"
 import { type Size, useTerminalSize } from "../hooks/useTerminalSize.js"
 import { type Command, resolve } from "../keys/bindings.js"
 import type { KeyPress } from "../keys/parseKey.js"
 import type { AppState, Popup } from "../state/model.js"
 import { currentBuffer, currentServer, usersShown, visibleBuffers, visibleServers } from "../state/reducer.js"
+import { previousBoundary } from "../text.js"
 import { BufferList, SHORTCUTS } from "./BufferList.js"
 import { HelpOverlay } from "./HelpOverlay.js"
 import { InputLine } from "./InputLine.js"
@@ -164,14 +165,17 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
 
   const popupKey = (popup: Popup, k: KeyPress) => {
     if (popup._tag === "Confirm") {
-      if (k.text === "y" || k.text === "Y" || (k.name === "return" && !k.meta)) controller.answer(true)
+      if (k.text === "y" || k.text === "Y") controller.answer(true)
       else if (k.text === "n" || k.text === "N") controller.answer(false)
+      else if (k.name === "return" && !k.meta) controller.answer(popup.enter)
       else if (k.name === "escape") controller.answer(null)
       return
     }
     const value = popup.value
+    // A paste into a prompt takes its first line (a prompt is one line).
+    if (k.name === "paste") return dispatch({ _tag: "PopupInput", value: value + (k.text.split("\n")[0] ?? "") })
     if (k.name === "escape") return controller.answer(null)
-    if (k.name === "backspace" || (k.ctrl && k.name === "h")) return dispatch({ _tag: "PopupInput", value: value.slice(0, -1) })
+    if (k.name === "backspace" || (k.ctrl && k.name === "h")) return dispatch({ _tag: "PopupInput", value: value.slice(0, previousBoundary(value, value.length)) })
     if (k.ctrl && k.name === "u") return dispatch({ _tag: "PopupInput", value: "" })
     if (popup._tag === "Switcher") {
       const candidates = switcherCandidates(controller.state, value)
@@ -206,10 +210,23 @@ export const App = ({ controller, size: fixedSize }: { controller: Controller; s
       const delta = b.command === "lineUp" ? -1 : b.command === "lineDown" ? 1 : b.command === "pageUp" ? -page : page
       return dispatch({ _tag: "ScrollHelp", delta })
     }
+    if (k.name === "paste") {
+      // One input, whole or not at all: its lines go into the input as with Alt-Enter.
+      if (s.focus !== "input") dispatch({ _tag: "Focus", focus: "input" })
+      if (editor.value.length + k.text.length > MAX_INPUT)
+        return controller.showError(
+          `the paste is too long for the input (${k.text.length} characters, it holds ${MAX_INPUT}); nothing was pasted, paste it in parts`
+        )
+      editor.insert(k.text)
+      return
+    }
     const binding = resolve(s.focus, k, true)
     if (binding !== undefined && binding.command !== "edit") return run(binding.command, k)
     if (s.focus !== "input") return
-    if (k.text !== "" && !k.ctrl && !k.meta) return editor.insert(k.text)
+    if (k.text !== "" && !k.ctrl && !k.meta) {
+      if (!editor.insert(k.text)) controller.showError(`the input holds ${MAX_INPUT} characters; the rest was not added`)
+      return
+    }
     if (k.name === "backspace" || (k.ctrl && k.name === "h")) return editor.backspace()
     if (k.name === "delete" || (k.ctrl && k.name === "d")) return editor.deleteForward()
     if (k.ctrl && k.name === "w") return editor.deleteWord()

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 /** The buffers of the current server, with shortcuts and unread counts. */
+import { drawable } from "../text.js"
 import { Text } from "ink"
 import type { Server } from "../state/model.js"
 import { visibleBuffers } from "../state/reducer.js"
@@ -21,7 +22,7 @@ export const BufferList = ({ server, focused, width, height }: { server: Server;
           <Text key={b.name} wrap="truncate">
             <Text color="yellow">({SHORTCUTS[index] ?? " "}) </Text>
             <Text underline={current} bold={current} color={current ? (b.system ? "#d7afd7" : "magenta") : undefined}>
-              {b.name}
+              {drawable(b.name)}
             </Text>
             {unread > 0 ? <Text color="green"> [{unread}]</Text> : null}
             {b.keyChange ? <Text color="red"> !</Text> : null}

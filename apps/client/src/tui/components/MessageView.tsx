@@ -2,7 +2,8 @@
 /** The current buffer's messages, scrolled, with the key-change banner above them. */
 import { Box, Text } from "ink"
 import type { Buffer, Server } from "../state/model.js"
-import { messageLines, visibleLines, wrap } from "./lines.js"
+import { fit, wrap } from "../text.js"
+import { visibleLines } from "./lines.js"
 import { Panel } from "./Panel.js"
 import { SegmentsText } from "./SegmentsText.js"
 
@@ -27,9 +28,8 @@ export const MessageView = ({
   const banner = buffer.keyChange ? wrap(keyWarning(buffer.name), inner, inner) : []
   const bannerRows = Math.min(banner.length, Math.max(0, height - 4))
   const rows = Math.max(0, height - 3 - bannerRows)
-  const all = messageLines(buffer, inner)
-  const { lines, scroll } = visibleLines(all, rows, buffer.scroll)
-  const title = `${server.name} / ${buffer.name}${scroll > 0 ? `  (${scroll} lines back, PageDown/Esc to return)` : ""}`
+  const { lines, scroll } = visibleLines(buffer, inner, rows, buffer.scroll)
+  const title = fit(`${server.name} / ${buffer.name}${scroll > 0 ? `  (${scroll} lines back, PageDown/Esc to return)` : ""}`, inner)
   return (
     <Panel title={title} focused={focused} width={width} height={height}>
       {buffer.keyChange ? (

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 /** ` bob: 2 | carol: 1`: unread messages per sender on the current server; nothing when none. */
+import { drawable } from "../text.js"
 import { Text } from "ink"
 import type { Server } from "../state/model.js"
 
@@ -12,7 +13,7 @@ export const NotificationBar = ({ server }: { server: Server }) => {
         <Text key={name}>
           {i === 0 ? " " : " | "}
           <Text color="blue" bold>
-            {name}
+            {drawable(name)}
           </Text>
           : <Text color="green">{n}</Text>
         </Text>

@@ -1,5 +1,9 @@
 /** @jsxRuntime automatic @jsxImportSource react */
-/** A bordered box with a bold title on its first row; the border is cyan when focused. */
+/**
+ * A bordered box with a bold title on its first row; the border is cyan when focused. Rows that
+ * do not fit are cut; columns are not: every line is fitted to the width already (text.ts), and
+ * Ink's sideways clip would cut the padding that keeps wide graphemes in place.
+ */
 import { Box, Text } from "ink"
 import type { ReactNode } from "react"
 
@@ -21,7 +25,7 @@ export const Panel = ({ title, focused = false, width, height, flexGrow, childre
     height={height}
     flexGrow={flexGrow}
     flexShrink={0}
-    overflow="hidden"
+    overflowY="hidden"
   >
     <Text bold color={focused ? "cyan" : undefined} wrap="truncate">
       {title}

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 /** Every shown server: green when connected, with the unread total; the current one's address below. */
+import { drawable } from "../text.js"
 import { Text } from "ink"
 import type { AppState } from "../state/model.js"
 import { currentServer, totalUnread, visibleServers } from "../state/reducer.js"
@@ -19,7 +20,7 @@ export const ServerList = ({ state, focused, width, height }: { state: AppState;
           <Text key={s.name} wrap="truncate">
             <Text color="yellow">({start + i + 1}) </Text>
             <Text underline={isCurrent} bold={isCurrent} color={s.connected ? "green" : isCurrent ? "magenta" : undefined}>
-              {s.name}
+              {drawable(s.name)}
             </Text>
             {unread > 0 ? <Text color="green"> [{unread}]</Text> : null}
           </Text>

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 /** Online users of the current server with their permission levels, highest first. */
+import { drawable } from "../text.js"
 import { Text } from "ink"
 import type { Server } from "../state/model.js"
 import { Panel } from "./Panel.js"
@@ -15,7 +16,7 @@ export const UsersPanel = ({ server, width, height }: { server: Server; width: n
           <Text color="magenta" italic>
             [{u.permission}]
           </Text>{" "}
-          <Text bold={u.name === server.user}>{u.name}</Text>
+          <Text bold={u.name === server.user}>{drawable(u.name)}</Text>
         </Text>
       ))}
     </Panel>

@@ -1,10 +1,13 @@
 /**
- * Turns a buffer's messages into screen lines: sorted by time, with day separators, the UNREAD
- * marker, a coloured `[Sender] at 06:19PM: ` header and the text wrapped to the view's width.
+ * Turns a buffer's messages into screen lines: day separators, the UNREAD marker, a coloured
+ * `[Sender] at 06:19PM: ` header and the text wrapped to the view's width by display width.
+ * Only what is on screen is built: the walk starts at the newest message and stops once the
+ * screen (and the lines scrolled back) is full; each message is wrapped once per width (cached).
  */
 import type { Buffer, Message } from "../state/model.js"
+import * as List from "../state/messageList.js"
 import { formatDay, formatKitchen } from "../state/reducer.js"
-
+import { cells, fit, wrap } from "../text.js"
 export interface Segment {
   readonly text: string
   readonly color?: string
@@ -28,73 +31,67 @@ export const SENDER_COLORS: Record<Message["kind"], string> = {
 
 const INDENT = "    "
 
-/** Breaks `text` into pieces of at most `width` characters, at spaces when it can. */
-export const wrap = (text: string, firstWidth: number, width: number): ReadonlyArray<string> => {
-  const out: Array<string> = []
-  for (const paragraph of text.split("\n")) {
-    let rest = [...paragraph]
-    let limit = out.length === 0 ? firstWidth : width
-    if (rest.length === 0) out.push("")
-    while (rest.length > 0) {
-      if (rest.length <= limit) {
-        out.push(rest.join(""))
-        break
-      }
-      let cut = rest.lastIndexOf(" ", limit)
-      if (cut <= 0) cut = limit
-      out.push(rest.slice(0, cut).join(""))
-      rest = rest.slice(rest[cut] === " " ? cut + 1 : cut)
-      limit = width
-    }
-  }
-  return out
-}
+/** The lines of one message at one width; kept while the message lives and the width stays. */
+const wrapped = new WeakMap<Message, { readonly width: number; readonly lines: ReadonlyArray<Line> }>()
 
-export const sortedMessages = (buffer: Buffer): ReadonlyArray<Message> =>
-  [...buffer.messages].sort((a, b) => a.stamp - b.stamp || a.seq - b.seq)
-
-export const messageLines = (buffer: Buffer, width: number): ReadonlyArray<Line> => {
-  const lines: Array<Line> = []
-  const messages = sortedMessages(buffer)
-  let day = ""
-  messages.forEach((m) => {
-    const d = formatDay(m.stamp)
-    if (d !== day) {
-      day = d
-      lines.push({ key: `day-${m.seq}`, segments: [{ text: `--- ${d} ---`, color: "green", italic: true }] })
+const linesOf = (m: Message, width: number): ReadonlyArray<Line> => {
+  const cached = wrapped.get(m)
+  if (cached !== undefined && cached.width === width) return cached.lines
+  const sender = `[${fit(m.sender, Math.max(1, width - 15))}]`
+  const time = formatKitchen(m.stamp)
+  const headerLength = cells(sender) + 4 + time.length + 2
+  const pieces = wrap(m.text, Math.max(1, width - headerLength), Math.max(1, width - INDENT.length))
+  const lines = pieces.map((piece, j): Line => {
+    const body: Segment = { text: piece, color: m.kind === "broadcast" ? "red" : undefined, bold: m.kind === "broadcast" }
+    return {
+      key: `${m.seq}-${j}`,
+      segments:
+        j === 0
+          ? [
+              { text: sender, color: SENDER_COLORS[m.kind], bold: true },
+              { text: " at " },
+              { text: time, dim: true, underline: true },
+              { text: ": " },
+              body
+            ]
+          : [{ text: INDENT }, body]
     }
-    if (m.seq === buffer.unreadMarker) lines.push({ key: "unread", segments: [{ text: "--- UNREAD ---", color: "#ff8700", bold: true }] })
-    const sender = `[${m.sender}]`
-    const time = formatKitchen(m.stamp)
-    const headerLength = sender.length + 4 + time.length + 2
-    const pieces = wrap(m.text, Math.max(1, width - headerLength), Math.max(1, width - INDENT.length))
-    pieces.forEach((piece, j) => {
-      const body: Segment = { text: piece, color: m.kind === "broadcast" ? "red" : undefined, bold: m.kind === "broadcast" }
-      lines.push({
-        key: `${m.seq}-${j}`,
-        segments:
-          j === 0
-            ? [
-                { text: sender, color: SENDER_COLORS[m.kind], bold: true },
-                { text: " at " },
-                { text: time, dim: true, underline: true },
-                { text: ": " },
-                body
-              ]
-            : [{ text: INDENT }, body]
-      })
-    })
   })
+  wrapped.set(m, { width, lines })
   return lines
 }
 
-/** The `height` lines to show when scrolled `scroll` lines back (clamped), and the clamped scroll. */
+/** The lines drawn above message `i`: its day separator and the UNREAD marker, when due. */
+const decorations = (buffer: Buffer, i: number): ReadonlyArray<Line> => {
+  const m = List.at(buffer.messages, i)
+  const out: Array<Line> = []
+  const day = formatDay(m.stamp)
+  if (i === 0 || formatDay(List.at(buffer.messages, i - 1).stamp) !== day)
+    out.push({ key: `day-${m.seq}`, segments: [{ text: `--- ${day} ---`, color: "green", italic: true }] })
+  if (m.seq === buffer.unreadMarker) out.push({ key: "unread", segments: [{ text: "--- UNREAD ---", color: "#ff8700", bold: true }] })
+  return out
+}
+
+/**
+ * The `height` lines to show when scrolled `scroll` lines back (clamped to the first line), and
+ * the clamped scroll. Builds only the lines of the messages on screen or scrolled past.
+ */
 export const visibleLines = (
-  lines: ReadonlyArray<Line>,
+  buffer: Buffer,
+  width: number,
   height: number,
   scroll: number
 ): { readonly lines: ReadonlyArray<Line>; readonly scroll: number } => {
-  const max = Math.max(0, lines.length - height)
-  const s = Math.min(scroll, max)
-  return { lines: lines.slice(Math.max(0, lines.length - height - s), lines.length - s), scroll: s }
+  const want = height + Math.max(0, scroll)
+  const blocks: Array<ReadonlyArray<Line>> = []
+  let collected = 0
+  for (let i = List.size(buffer.messages) - 1; i >= 0 && collected < want; i--) {
+    const block = [...decorations(buffer, i), ...linesOf(List.at(buffer.messages, i), width)]
+    blocks.push(block)
+    collected += block.length
+  }
+  const all: Array<Line> = []
+  for (let b = blocks.length - 1; b >= 0; b--) all.push(...blocks[b])
+  const s = Math.min(Math.max(0, scroll), Math.max(0, all.length - height))
+  return { lines: all.slice(Math.max(0, all.length - height - s), all.length - s), scroll: s }
 }

@@ -1,13 +1,17 @@
 /**
  * The input line: text, cursor and the walk through earlier lines (Up only starts it while the
- * line is empty, like the original; Esc forgets it).
+ * line is empty, like the original; Esc forgets it). The cursor moves, and Backspace/Delete
+ * remove, a whole grapheme (an emoji with its skin tone, a letter with its accents), so the line
+ * never holds half a character; the length limit cuts between graphemes too.
  */
 import { useMemo, useReducer, useRef } from "react"
+import { cutGraphemes, nextBoundary, previousBoundary } from "../text.js"
 
 export interface LineEditor {
   readonly value: string
   readonly cursor: number
-  readonly insert: (text: string) => void
+  /** Inserts at the cursor what fits under MAX_INPUT (whole graphemes); false when not all of it fit. */
+  readonly insert: (text: string) => boolean
   readonly backspace: () => void
   readonly deleteForward: () => void
   readonly deleteWord: () => void
@@ -26,6 +30,7 @@ interface LineState {
   readonly browsing: number | null
 }
 
+/** Longest input line, in UTF-16 code units (most characters count 1, an emoji 2 or more). */
 export const MAX_INPUT = 2047
 
 export const useLineEditor = (history: ReadonlyArray<string>): LineEditor => {
@@ -50,26 +55,38 @@ export const useLineEditor = (history: ReadonlyArray<string>): LineEditor => {
       get cursor() {
         return ref.current.cursor
       },
-      insert: (text) =>
-        edit((s) => {
-          const piece = text.slice(0, Math.max(0, MAX_INPUT - s.value.length))
-          if (piece === "") return s
-          return { value: s.value.slice(0, s.cursor) + piece + s.value.slice(s.cursor), cursor: s.cursor + piece.length, browsing: null }
-        }),
+      insert: (text) => {
+        const piece = cutGraphemes(text, Math.max(0, MAX_INPUT - ref.current.value.length))
+        if (piece !== "")
+          edit((s) => ({ value: s.value.slice(0, s.cursor) + piece + s.value.slice(s.cursor), cursor: s.cursor + piece.length, browsing: null }))
+        return piece.length === text.length
+      },
       backspace: () =>
-        edit((s) => (s.cursor === 0 ? s : { value: s.value.slice(0, s.cursor - 1) + s.value.slice(s.cursor), cursor: s.cursor - 1, browsing: null })),
+        edit((s) => {
+          if (s.cursor === 0) return s
+          const from = previousBoundary(s.value, s.cursor)
+          return { value: s.value.slice(0, from) + s.value.slice(s.cursor), cursor: from, browsing: null }
+        }),
       deleteForward: () =>
-        edit((s) => (s.cursor >= s.value.length ? s : { ...s, value: s.value.slice(0, s.cursor) + s.value.slice(s.cursor + 1), browsing: null })),
+        edit((s) =>
+          s.cursor >= s.value.length ? s : { ...s, value: s.value.slice(0, s.cursor) + s.value.slice(nextBoundary(s.value, s.cursor)), browsing: null }
+        ),
       deleteWord: () =>
         edit((s) => {
-          const before = s.value.slice(0, s.cursor).replace(/\S*\s*$/, "")
+          const before = s.value.slice(0, s.cursor).replace(/\S*\s*$/u, "")
           return { value: before + s.value.slice(s.cursor), cursor: before.length, browsing: null }
         }),
       move: (to) =>
         edit((s) => ({
           ...s,
           cursor:
-            to === "home" ? 0 : to === "end" ? s.value.length : Math.min(s.value.length, Math.max(0, s.cursor + (to === "left" ? -1 : 1)))
+            to === "home"
+              ? 0
+              : to === "end"
+                ? s.value.length
+                : to === "left"
+                  ? previousBoundary(s.value, s.cursor)
+                  : nextBoundary(s.value, s.cursor)
         })),
       set: (value) => edit(() => ({ value, cursor: value.length, browsing: null })),
       clear: () => edit((s) => (s.value === "" && s.browsing === null ? s : { value: "", cursor: 0, browsing: null })),

@@ -1,13 +1,14 @@
 import { Text } from "ink"
 import { render } from "ink-testing-library"
 import { describe, expect, it } from "vitest"
+import { size } from "../state/messageList.js"
 import { currentBuffer, initialState } from "../state/reducer.js"
 import { Store } from "../state/store.js"
 import { useStore } from "./useStore.js"
 
 const Probe = ({ store }: { store: Store }) => {
   const state = useStore(store)
-  return <Text>{`${currentBuffer(state).name}:${currentBuffer(state).messages.length}`}</Text>
+  return <Text>{`${currentBuffer(state).name}:${size(currentBuffer(state).messages)}`}</Text>
 }
 
 describe("useStore", () => {

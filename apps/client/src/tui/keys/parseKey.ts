@@ -99,6 +99,22 @@ export const parseKey = (sequence: string): KeyPress => {
   return key("", {}, text)
 }
 
+/** Bracketed paste (`ESC [ ? 2004 h`): the terminal sends a paste between these two marks. */
+export const PASTE_START = "\x1b[200~"
+export const PASTE_END = "\x1b[201~"
+export const BRACKETED_PASTE_ON = "\x1b[?2004h"
+export const BRACKETED_PASTE_OFF = "\x1b[?2004l"
+
+/** A read without the paste marks that is still a paste: text, a line break, then more text. */
+export const isPaste = (data: string): boolean => !data.startsWith("\x1b") && /[\r\n][^\r\n]/.test(data)
+
+/**
+ * A paste as one key press: line breaks (CR, LF, CRLF) become newlines, other control characters
+ * spaces, and one final line break is dropped (Enter is the user's to press).
+ */
+export const pasteKey = (data: string): KeyPress =>
+  key("paste", {}, data.replace(/\r\n?/g, "\n").replace(/\n$/, "").replace(/[\x00-\x09\x0b-\x1f\x7f]/g, " "))
+
 /**
  * Splits what the terminal sent in one read into single keys: Ink separates escape sequences,
  * but a paste or keys typed faster than a read (`abc\r`, `\x13\x0e`) arrive together. Runs of

@@ -1,8 +1,9 @@
 /**
- * The TUI's state: plain immutable data, changed only by `reduce` (reducer.ts). Messages are
- * append-only; views sort and decorate them when rendering.
+ * The TUI's state: plain immutable data, changed only by `reduce` (reducer.ts). A buffer's
+ * messages are kept in display order (messageList.ts); views only decorate the visible ones.
  */
 import type { KeyChange, OnlineUser, ServerRecord } from "../backend.js"
+import { emptyList, type MessageList } from "./messageList.js"
 
 export type MessageKind = "self" | "peer" | "system" | "broadcast"
 
@@ -21,7 +22,8 @@ export interface Buffer {
   /** System buffers (Local's "System", a remote server's "Default") cannot be hidden or deleted. */
   readonly system: boolean
   readonly hidden: boolean
-  readonly messages: ReadonlyArray<Message>
+  /** In display order: by stamp, then arrival. */
+  readonly messages: MessageList
   /** `seq` of the first message that was unread when the buffer was opened (the UNREAD marker). */
   readonly unreadMarker: number | null
   /** Lines scrolled back from the newest one. */
@@ -53,7 +55,8 @@ export type Focus = "input" | "messages" | "buffers" | "servers"
 
 export type Popup =
   | { readonly _tag: "Prompt"; readonly id: number; readonly title: string; readonly masked: boolean; readonly value: string }
-  | { readonly _tag: "Confirm"; readonly id: number; readonly title: string }
+  /** A yes/no question; Enter gives `enter` (the safe answer for anything that deletes). */
+  | { readonly _tag: "Confirm"; readonly id: number; readonly title: string; readonly enter: boolean }
   | { readonly _tag: "Switcher"; readonly value: string }
 
 export interface Busy {
@@ -119,7 +122,7 @@ export const emptyBuffer = (name: string, system: boolean): Buffer => ({
   name,
   system,
   hidden: false,
-  messages: [],
+  messages: emptyList(),
   unreadMarker: null,
   scroll: 0,
   keyChange: null

@@ -28,6 +28,7 @@ import {
   SELF_SENDER,
   SYSTEM_SENDER
 } from "./model.js"
+import * as List from "./messageList.js"
 
 /** Where a system line goes: a given buffer, or the current buffer of the current server. */
 export interface Target {
@@ -173,7 +174,7 @@ const addMessage = (
     ...mapServer(state, serverName, (server) =>
       mapBuffer(server, bufferName, (b) => ({
         ...b,
-        messages: b.messages.length >= MAX_MESSAGES ? [...b.messages.slice(1 - MAX_MESSAGES), message] : [...b.messages, message],
+        messages: List.insert(b.messages, message, MAX_MESSAGES),
         scroll: b.scroll > 0 ? b.scroll + 1 : 0
       }))
     ),
@@ -207,9 +208,9 @@ const resetAccount = (server: Server): Server => ({
 
 /** The message starting the last `unread` ones in display order (by time, then arrival). */
 const firstUnread = (buffer: Buffer, unread: number): number | null => {
-  if (unread <= 0) return null
-  const sorted = [...buffer.messages].sort((a, b) => a.stamp - b.stamp || a.seq - b.seq)
-  return sorted[Math.max(0, sorted.length - unread)]?.seq ?? null
+  const n = List.size(buffer.messages)
+  if (unread <= 0 || n === 0) return null
+  return List.at(buffer.messages, Math.max(0, n - unread)).seq
 }
 
 const selectBuffer = (server: Server, name: string): Server => {
@@ -324,7 +325,11 @@ export const reduce = (state: AppState, action: Action): AppState => {
         if (server.buffers.length >= MAX_BUFFERS) return reduce(state, { _tag: "ShowError", text: `too many buffers open (${MAX_BUFFERS})` })
         let seq = state.seq
         const history = (action.history ?? []).map((m) => storedToMessage(m, ++seq))
-        const buffer: Buffer = { ...emptyBuffer(action.name, false), messages: history, keyChange: action.keyChange ?? null }
+        const buffer: Buffer = {
+          ...emptyBuffer(action.name, false),
+          messages: List.fromArray(history.slice(-MAX_MESSAGES)),
+          keyChange: action.keyChange ?? null
+        }
         next = { ...mapServer(state, server.name, (s) => ({ ...s, buffers: [...s.buffers, buffer] })), seq }
         if (history.length === 0 && action.intro !== undefined)
           next = addMessage(next, server.name, action.name, "system", SYSTEM_SENDER, action.intro, action.stamp)
@@ -333,9 +338,12 @@ export const reduce = (state: AppState, action: Action): AppState => {
         next = mapServer(state, server.name, (s) =>
           mapBuffer(s, action.name, (b) => {
             // Merge stored history into what is already shown, without duplicates.
-            const seen = new Set(b.messages.map(messageKey))
+            const seen = new Set(List.toArray(b.messages).map(messageKey))
             const added = (action.history ?? []).map((m) => storedToMessage(m, 0)).filter((m) => !seen.has(messageKey(m)))
-            const merged = added.length === 0 ? b.messages : [...b.messages, ...added.map((m) => ({ ...m, seq: ++seq }))]
+            const merged =
+              added.length === 0
+                ? b.messages
+                : List.fromArray([...List.toArray(b.messages), ...added.map((m) => ({ ...m, seq: ++seq }))].slice(-MAX_MESSAGES))
             return {
               ...b,
               messages: merged,
@@ -365,7 +373,7 @@ export const reduce = (state: AppState, action: Action): AppState => {
     }
     case "ClearSystem":
       return mapServer(state, action.server, (s) =>
-        mapBuffer(s, action.name, (b) => ({ ...b, messages: b.messages.filter((m) => m.kind !== "system"), unreadMarker: null, scroll: 0 }))
+        mapBuffer(s, action.name, (b) => ({ ...b, messages: List.filter(b.messages, (m) => m.kind !== "system"), unreadMarker: null, scroll: 0 }))
       )
     case "System": {
       const target = resolveTarget(state, action.target)
