@@ -59,6 +59,24 @@ const startMariadbFor = async (): Promise<{ url: string; stop: () => Promise<voi
   return { url: `mysql://${m.user}:${encodeURIComponent(m.password)}@${m.host}:${m.port}/${m.database}`, stop: () => m.stop() }
 }
 
+/**
+ * The abuse limits a bench must lift (docs/IMPLEMENTATION.md, "Security"): every scenario connects all its
+ * sockets from 127.0.0.1, registers its users from there, floods MSG as fast as the server answers and
+ * stores up to millions of messages for few recipients; `idle` holds connections that never log in.
+ */
+export const BENCH_LIMITS = {
+  max_connections_per_address: 1_000_000,
+  login_deadline_ms: 86_400_000,
+  msg_burst: 100_000_000,
+  msg_per_second: 100_000_000,
+  offline_burst: 100_000_000,
+  offline_per_second: 100_000_000,
+  mailbox_max_messages: 1_000_000_000,
+  mailbox_max_bytes: 1_000_000_000_000,
+  reg_burst: 1_000_000,
+  reg_per_minute: 1_000_000
+}
+
 export const startTarget = async (opts: StartOptions = {}): Promise<RunningTarget> => {
   if (opts.host !== undefined || opts.port !== undefined) {
     if (opts.port === undefined) throw new Error("--host needs --port")
@@ -92,7 +110,8 @@ export const startTarget = async (opts: StartOptions = {}): Promise<RunningTarge
       port: 0,
       max_clients: opts.maxClients ?? 20_000,
       data_dir: dir,
-      logs: { level: "ERROR", log_file: path.join(dir, "server.log") }
+      logs: { level: "ERROR", log_file: path.join(dir, "server.log") },
+      limits: BENCH_LIMITS
     }
   }
   const configPath = path.join(dir, "server.json")

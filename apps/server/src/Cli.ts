@@ -9,7 +9,9 @@ import * as path from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import { isPermission, isValidUsername, normalizeUsername, PROTOCOL_VERSION, permissionName, versionWithCommit } from "@gochat/protocol"
 import { Config, Console, Data, Effect, Layer, Option } from "effect"
+import { envName, type LimitName, LIMIT_NAMES, LIMITS, type LimitValues, parseKeyBits } from "./config/Limits.js"
 import {
+  ConfigError,
   type ConfigOverrides,
   describeDatabase,
   describeSettings,
@@ -87,8 +89,24 @@ const tlsKey = Options.text("tls-key").pipe(
   Options.withFallbackConfig(Config.option(Config.string("GOCHAT_TLS_KEY")))
 )
 
+const keyBits = Options.text("key-bits").pipe(
+  Options.withDescription("RSA modulus sizes REG accepts, separated by commas (default 4096; the exponent must be 65537)"),
+  Options.optional,
+  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_KEY_BITS")))
+)
+
+/** One flag per abuse limit (the table in config/Limits.ts), each with its GOCHAT_ environment variable. */
+const limits = Object.fromEntries(LIMIT_NAMES.map((name) => {
+  const spec = LIMITS[name]
+  return [name, Options.integer(spec.flag).pipe(
+    Options.withDescription(`${spec.doc} (default ${spec.default}; server.limits.${spec.key})`),
+    Options.optional,
+    Options.withFallbackConfig(Config.option(Config.integer(envName(spec.flag))))
+  )]
+})) as { readonly [K in LimitName]: Options.Options<Option.Option<number>> }
+
 /** Every serve option also reads an environment variable (GOCHAT_PORT, GOCHAT_DB, ...): flags > env > file. */
-const serveOptions = { config, db, dataDir, port, address, logLevel, logFile, maxClients, tlsPort, tlsCert, tlsKey }
+const serveOptions = { config, db, dataDir, port, address, logLevel, logFile, maxClients, tlsPort, tlsCert, tlsKey, keyBits, limits }
 const dbOptions = { config, db, dataDir }
 
 type Opt<A> = Option.Option<A>
@@ -106,8 +124,17 @@ const settingsFrom = (o: {
   readonly tlsPort?: Opt<number>
   readonly tlsCert?: Opt<string>
   readonly tlsKey?: Opt<string>
+  readonly keyBits?: Opt<string>
+  readonly limits?: { readonly [K in LimitName]: Opt<number> }
 }) => {
+  const keyBitsText = o.keyBits && get(o.keyBits)
+  const keyBitsParsed = keyBitsText === undefined ? undefined : parseKeyBits(keyBitsText)
+  if (typeof keyBitsParsed === "string") return Effect.fail(new ConfigError({ message: `--key-bits: ${keyBitsParsed}` }))
+  const limitOverrides: Partial<Record<LimitName, number>> = {}
+  if (o.limits) for (const name of LIMIT_NAMES) limitOverrides[name] = get(o.limits[name])
   const overrides: ConfigOverrides = {
+    keyBits: keyBitsParsed,
+    limits: limitOverrides as Partial<LimitValues>,
     db: get(o.db),
     dataDir: get(o.dataDir),
     port: o.port && get(o.port),

@@ -5,6 +5,7 @@
 import { Layer } from "effect"
 import { ServerConfig, type ServerSettings } from "./config/ServerConfig.js"
 import { Hooks } from "./hubs/Hooks.js"
+import { Limits } from "./hubs/Limits.js"
 import { Motd } from "./hubs/Motd.js"
 import { OfflineMessages } from "./hubs/OfflineMessages.js"
 import { Presence } from "./hubs/Presence.js"
@@ -42,7 +43,7 @@ export const serverLayer = (settings: ServerSettings) =>
       Motd.Default,
       Shutdown.Default
     )),
-    Layer.provideMerge(Layer.mergeAll(Presence.Default, UserCache.Default)),
+    Layer.provideMerge(Layer.mergeAll(Presence.Default, UserCache.Default, Limits.Default)),
     Layer.provideMerge(storageLayer(settings)),
     Layer.provideMerge(Layer.succeed(ServerConfig, settings)),
     Layer.provide(Layer.setTracerEnabled(false))

@@ -16,7 +16,7 @@ describe.each(backends)("server process on $name", (backend) => {
   it("loses no acknowledged message on SIGKILL; SIGTERM stops gracefully with exit code 0", async () => {
     const [alice, bob] = await freshIdentities(2)
     const db = backend.fresh()
-    const args = ["--port", "0", "--address", "127.0.0.1", "--db", db, "--log-level", "ERROR"]
+    const args = ["--port", "0", "--address", "127.0.0.1", "--db", db, "--log-level", "ERROR", "--key-bits", "2048,4096"]
     const first = await spawnServer(args)
     const children = [first.child]
     try {

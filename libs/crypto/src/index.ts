@@ -8,6 +8,7 @@ export {
   canonicalPublicKeyPem,
   generateKeyPair,
   keyBits,
+  keyExponent,
   parsePrivateKey,
   parsePublicKey,
   PRIVATE_KEY_LABEL,

@@ -79,7 +79,8 @@ export const privateKeyToPem = (key: RsaPrivateKey): string =>
 /**
  * A peer's public key from PEM text. Like the original server: any label, leading junk skipped, SPKI
  * content; PKCS#1 `RSAPublicKey` content is accepted as well. Unlike it: the key must be RSA, its DER
- * canonical with nothing trailing, and its modulus `opts.bits` long (4096 unless told otherwise).
+ * canonical with nothing trailing, its public exponent 65537 (every real client's; a huge one makes each
+ * encryption to the key far dearer) and its modulus `opts.bits` long (4096 unless told otherwise).
  */
 export const parsePublicKey = (
   pem: string | Uint8Array,
@@ -93,8 +94,8 @@ export const parsePublicKey = (
   const key = importDer(pkcs1, ["pkcs1"], (options) => createPublicKey(options))
   // node derives a public key from private DER too, so `key` may be one: the canonical check refuses it
   if (key === undefined || !key.export({ type: "pkcs1", format: "der" }).equals(pkcs1)) return fail(diagnose(der))
-  const sizeProblem = checkBits(key, opts)
-  return sizeProblem === undefined ? Either.right(key) : fail(sizeProblem)
+  const problem = checkExponent(key) ?? checkBits(key, opts)
+  return problem === undefined ? Either.right(key) : fail(problem)
 }
 
 /** Why `der` is not a canonical RSA public key (the slow path: OpenSSL's SPKI decoder is only tried here). */
@@ -140,6 +141,16 @@ const importDer = <T extends "spki" | "pkcs1" | "pkcs8">(
     }
   }
   return undefined
+}
+
+/** The public exponent of an RSA key (0 if unknown). */
+export const keyExponent = (key: KeyObject): bigint => key.asymmetricKeyDetails?.publicExponent ?? 0n
+
+const checkExponent = (key: KeyObject): string | undefined => {
+  const e = keyExponent(key)
+  if (e === BigInt(RSA_PUBLIC_EXPONENT)) return undefined
+  const shown = e < 1n << 64n ? String(e) : `a ${e.toString(2).length}-bit number`
+  return `RSA public exponent is ${shown}, expected ${RSA_PUBLIC_EXPONENT}`
 }
 
 const checkBits = (key: KeyObject, opts: KeySizeOptions): string | undefined => {

@@ -12,6 +12,7 @@ import {
   publicKeyOf,
   publicKeyToPem
 } from "../src/index.js"
+import { exponentOfBits, withExponent } from "../../../test-support/keys.js"
 import { frameArgs, goldenFrame, goldenKey } from "./golden.js"
 
 const alicePem = goldenKey("alice")
@@ -164,6 +165,14 @@ describe("parsePublicKey", () => {
     expect(publicReason(smallPem, { bits: "any" })).toBe("ok")
     expect(publicReason(smallPem, { bits: 1024 })).toBe("ok")
     expect(publicReason(regPem, { bits: 2048 })).toBe("InvalidPublicKey: RSA key is 4096 bits, expected 2048")
+  })
+
+  it("requires the public exponent 65537, whatever the size allowed (a huge one makes every encryption dear)", () => {
+    const huge = publicKeyToPem(withExponent(alice, exponentOfBits(3072)))
+    expect(publicReason(huge)).toBe("InvalidPublicKey: RSA public exponent is a 3072-bit number, expected 65537")
+    expect(publicReason(huge, { bits: "any" })).toBe("InvalidPublicKey: RSA public exponent is a 3072-bit number, expected 65537")
+    expect(publicReason(publicKeyToPem(withExponent(alice, 3n)))).toBe("InvalidPublicKey: RSA public exponent is 3, expected 65537")
+    expect(publicReason(publicKeyToPem(withExponent(alice, 65537n)))).toBe("ok")
   })
 })
 

@@ -1,10 +1,12 @@
 /**
  * The server.json file: the original's keys (database.*, server.address/port/max_clients, server.tls.*,
  * server.logs.*, server.default_motd) plus our own (database.url, server.data_dir, server.max_waiting,
- * server.timeouts.*, server.max_outbound_bytes, server.min_key_bits). Every key is optional; unknown keys are
+ * server.timeouts.*, server.max_outbound_bytes, server.key_bits, server.limits.* from the table in
+ * Limits.ts). Every key is optional; unknown keys are
  * rejected so a typo is an error rather than a silently ignored setting.
  */
 import { Either, ParseResult, Schema } from "effect"
+import { KEY_BITS_MAX, KEY_BITS_MIN, LIMITS, type LimitName } from "./Limits.js"
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({
   message: () => ({ message: "expected an integer port between 0 and 65535", override: true })
@@ -57,6 +59,23 @@ const TimeoutsSection = Schema.Struct({
   shutdown_flush_ms: Schema.optional(PositiveInt("milliseconds"))
 })
 
+/** `server.limits`: one optional integer per row of `LIMITS`, within its bounds. */
+const LimitsSection = Schema.Struct(Object.fromEntries(
+  (Object.keys(LIMITS) as Array<LimitName>).map((name) => {
+    const s = LIMITS[name]
+    return [s.key, Schema.optional(Schema.Int.pipe(Schema.between(s.min, s.max)).annotations({
+      message: () => ({ message: `expected an integer between ${s.min} and ${s.max} (${s.unit})`, override: true })
+    }))]
+  })
+) as { readonly [key: string]: Schema.optional<typeof Schema.Int> })
+
+const KeyBits = Schema.NonEmptyArray(Schema.Int.pipe(Schema.between(KEY_BITS_MIN, KEY_BITS_MAX), Schema.multipleOf(8))).annotations({
+  message: () => ({
+    message: `expected a non-empty list of RSA modulus sizes, multiples of 8 between ${KEY_BITS_MIN} and ${KEY_BITS_MAX}`,
+    override: true
+  })
+})
+
 const ServerSection = Schema.Struct({
   address: Schema.optional(NonEmpty("listen address")),
   port: Schema.optional(Port),
@@ -65,9 +84,8 @@ const ServerSection = Schema.Struct({
     message: () => ({ message: "expected an integer >= 0 (waiting connections)", override: true })
   })),
   max_outbound_bytes: Schema.optional(PositiveInt("bytes")),
-  min_key_bits: Schema.optional(Schema.Int.pipe(Schema.between(1024, 16384)).annotations({
-    message: () => ({ message: "expected an integer between 1024 and 16384 (RSA bits)", override: true })
-  })),
+  key_bits: Schema.optional(KeyBits),
+  limits: Schema.optional(LimitsSection),
   data_dir: Schema.optional(NonEmpty("directory")),
   default_motd: Schema.optional(Str),
   tls: Schema.optional(TlsSection),

@@ -14,6 +14,7 @@ import {
   TOKEN_EXPIRATION_MS
 } from "@gochat/protocol"
 import { decodeConfigFile, type ConfigFile, type LogLevelName, LOG_LEVELS } from "./ConfigFile.js"
+import { DEFAULT_KEY_BITS, keyBitsProblem, LIMIT_NAMES, limitProblem, LIMITS, type LimitValues } from "./Limits.js"
 
 export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
 
@@ -57,7 +58,10 @@ export interface ServerSettings {
   readonly maxClients: number
   readonly maxWaiting: number
   readonly maxOutboundBytes: number
-  readonly minKeyBits: number
+  /** RSA modulus sizes REG accepts (the exponent must always be 65537) */
+  readonly keyBits: ReadonlyArray<number>
+  /** the abuse limits (`Limits.ts`) */
+  readonly limits: LimitValues
   readonly tls: TlsSettings | undefined
   readonly database: DatabaseSettings
   readonly dataDir: string
@@ -80,7 +84,8 @@ export interface ConfigOverrides {
   readonly maxClients?: number | undefined
   readonly maxWaiting?: number | undefined
   readonly maxOutboundBytes?: number | undefined
-  readonly minKeyBits?: number | undefined
+  readonly keyBits?: ReadonlyArray<number> | undefined
+  readonly limits?: Partial<LimitValues> | undefined
   readonly tlsPort?: number | undefined
   readonly tlsCert?: string | undefined
   readonly tlsKey?: string | undefined
@@ -199,6 +204,22 @@ export const resolveConfig = (
     return Either.left(`server.default_motd: expected at most ${MAX_ARG_CONTENT} bytes of UTF-8 without CRLF`)
   }
 
+  const keyBits = overrides.keyBits ?? server.key_bits ?? DEFAULT_KEY_BITS
+  const keyBitsBad = keyBitsProblem(keyBits)
+  if (keyBitsBad !== undefined) return Either.left(`--key-bits: ${keyBitsBad}`)
+
+  const limits: Record<string, number> = {}
+  for (const name of LIMIT_NAMES) {
+    const spec = LIMITS[name]
+    const flagged = overrides.limits?.[name]
+    const value = flagged ?? (server.limits?.[spec.key] as number | undefined) ?? spec.default
+    const problem = limitProblem(name, value)
+    if (problem !== undefined) {
+      return Either.left(`${flagged !== undefined ? `--${spec.flag}` : `server.limits.${spec.key}`}: ${problem}`)
+    }
+    limits[name] = value
+  }
+
   const t = server.timeouts ?? {}
   const o = overrides.timeouts ?? {}
   const logFileRaw = overrides.logFile ?? server.logs?.log_file
@@ -208,7 +229,8 @@ export const resolveConfig = (
     maxClients,
     maxWaiting: overrides.maxWaiting ?? server.max_waiting ?? 1024,
     maxOutboundBytes: overrides.maxOutboundBytes ?? server.max_outbound_bytes ?? 4 * 1024 * 1024,
-    minKeyBits: overrides.minKeyBits ?? server.min_key_bits ?? 2048,
+    keyBits,
+    limits: limits as LimitValues,
     tls,
     database: database.right,
     dataDir,

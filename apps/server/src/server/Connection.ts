@@ -16,15 +16,19 @@
  *   queue is bounded (`maxOutboundBytes`, counting what the socket still holds) and a socket that accepts
  *   no data for `writeMs` is destroyed, so a client that stops reading never blocks anyone else.
  * - Deadlines: one watchdog timer per connection checks the idle deadline (reset by every received
- *   packet, KEEP included) and the incomplete-frame deadline; both end with ERR_IDLE (Null ID) and close.
+ *   packet, KEEP included), the incomplete-frame deadline and the login deadline (a connection without a
+ *   session for `loginDeadlineMs`, whatever it sends); all end with ERR_IDLE (Null ID) and close.
  * - A malformed frame gets ERR(code, Null ID) after the packets before it were handled, then the close.
  */
 import type * as net from "node:net"
 import { Action, EMPTY_INFO, ErrorCode, NULL_ID, PacketFramer, type Packet, writePacket } from "@gochat/protocol"
+import type { LimitName } from "../config/Limits.js"
 import type { Endpoint, OnlineUser } from "../hubs/Presence.js"
 
 export interface ConnectionLimits {
   readonly idleMs: number
+  /** not logged in for this long (KEEP or not): ERR_IDLE and close (`login_deadline_ms`) */
+  readonly loginDeadlineMs: number
   readonly headerMs: number
   readonly writeMs: number
   readonly maxOutboundBytes: number
@@ -40,6 +44,8 @@ export interface ConnectionHost {
   /** Called once, after the socket closed. */
   readonly closed: (conn: Connection) => void
   readonly debug: (conn: Connection, message: string) => void
+  /** a limit (config/Limits.ts) refused something of this connection (logged once in a while) */
+  readonly limitReached: (conn: Connection, limit: LimitName) => void
 }
 
 /** Reserved replies a connection may have pending before it stops reading. */
@@ -99,6 +105,10 @@ export class Connection implements Endpoint {
   private readonly backlog: Array<Packet> = []
   private fatal: number | undefined = undefined
   private lastPacketAt = Date.now()
+  /** when the connection was last seen without a session by the watchdog (0: it has one) */
+  private anonymousSince = Date.now()
+  /** time of the last read (ms): the clock of everything the hot path does for the packets of a chunk */
+  readAt = Date.now()
   private partialSince = 0
   private watchdog: NodeJS.Timeout | undefined = undefined
   private writeTimer: NodeJS.Timeout | undefined = undefined
@@ -127,8 +137,9 @@ export class Connection implements Endpoint {
     socket.on("error", Connection.socketError)
     socket.once("close", Connection.socketClose)
     this.send(hello)
-    this.lastPacketAt = Date.now()
-    const period = Math.max(10, Math.floor(Math.min(this.limits.idleMs, this.limits.headerMs) / 4))
+    this.lastPacketAt = this.anonymousSince = Date.now()
+    const l = this.limits
+    const period = Math.max(10, Math.floor(Math.min(l.idleMs, l.headerMs, l.loginDeadlineMs) / 4))
     this.watchdog = setInterval(Connection.watchdogTick, period, this)
     if (socket.destroyed) {
       this.onClose()
@@ -288,6 +299,7 @@ export class Connection implements Endpoint {
     if (this.closing || this.stopped) return
     const packets = this.framer.push(chunk)
     const now = Date.now()
+    this.readAt = now
     if (packets.length > 0) this.lastPacketAt = now
     this.partialSince = this.framer.buffered > 0 ? (this.partialSince || now) : 0
     for (let i = 0; i < packets.length; i++) {
@@ -382,8 +394,13 @@ export class Connection implements Endpoint {
   private onWatchdog(): void {
     if (this.closing || this.stopped) return
     const now = Date.now()
+    if (this.user !== undefined) this.anonymousSince = 0
+    else if (this.anonymousSince === 0) this.anonymousSince = now
     if (now - this.lastPacketAt >= this.limits.idleMs) {
       this.fail(ErrorCode.IDLE, "idle deadline passed")
+    } else if (this.anonymousSince !== 0 && now - this.anonymousSince >= this.limits.loginDeadlineMs && !this.busy) {
+      this.host.limitReached(this, "loginDeadlineMs")
+      this.fail(ErrorCode.IDLE, "login deadline passed")
     } else if (this.partialSince !== 0 && now - this.partialSince >= this.limits.headerMs && !this.busy) {
       this.fail(ErrorCode.IDLE, "incomplete frame deadline passed")
     }

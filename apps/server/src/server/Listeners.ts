@@ -1,10 +1,14 @@
 /**
  * The plain TCP listener and the optional TLS listener, admission control and the graceful stop.
  *
- * - Admission: at most `maxClients` connections are served (both listeners share the count); later ones
- *   wait in a fair FIFO queue (bounded by `maxWaiting`) and get their HELLO when a slot frees.
- * - TLS: TLS 1.2+, cert/key from the config, handshake deadline `handshakeMs`; a connection is secure iff
- *   it came in over the TLS listener.
+ * - Admission: one address holds at most `max_connections_per_address` sockets (served, waiting, or in
+ *   their TLS handshake: counted from the TCP accept to the close; more are closed at once), so one
+ *   machine cannot take every slot. At most `maxClients` connections are served (both listeners share
+ *   the count); later ones wait in a fair FIFO queue (bounded by `maxWaiting`) and get their HELLO when a
+ *   slot frees.
+ * - TLS: TLS 1.2+, cert/key from the config, handshake deadline `handshakeMs`, at most
+ *   `max_tls_handshakes` handshakes in progress (more are closed at once); a connection is secure iff it
+ *   came in over the TLS listener.
  * - Closing the layer's scope is the graceful stop: stop accepting, stop reading, let in-flight requests
  *   finish, tell every connection (SHTDWN) unless a scheduled shutdown already did, flush and close them.
  */
@@ -20,6 +24,7 @@ import { Shutdown } from "../hubs/Shutdown.js"
 import { Connection, type ConnectionHost } from "./Connection.js"
 import { helloFrame, shtdwnAtFrame } from "./frames.js"
 import { Handlers } from "./Handlers.js"
+import { Limits } from "../hubs/Limits.js"
 import { Relay } from "./Relay.js"
 
 export class ListenError extends Data.TaggedError("ListenError")<{ readonly message: string }> {}
@@ -61,7 +66,9 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
     const relay = yield* Relay
     const motd = yield* Motd
     const shutdown = yield* Shutdown
+    const guard = yield* Limits
     const t = config.timeouts
+    const l = config.limits
 
     const run = yield* FiberSet.makeRuntime<never>()
     const inflight = yield* FiberSet.make()
@@ -97,11 +104,13 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
       },
       debug: (conn, message) => {
         if (debugOn) run(Effect.logDebug(message).pipe(Effect.annotateLogs({ conn: conn.id, ip: conn.ip })))
-      }
+      },
+      limitReached: (conn, limit) => guard.triggered(limit, conn.ip)
     }
 
     const limits = {
       idleMs: t.idleMs,
+      loginDeadlineMs: l.loginDeadlineMs,
       headerMs: t.headerMs,
       writeMs: t.writeMs,
       maxOutboundBytes: config.maxOutboundBytes
@@ -123,6 +132,26 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
         if (next.socket.destroyed) continue
         admit(next.socket, next.secure)
       }
+    }
+
+    /** Sockets per address, from the TCP accept (before any TLS handshake) to the close. */
+    const perAddress = new Map<string, number>()
+    /** Counts a new socket against its address's limit; false (and the socket destroyed) if it is over. */
+    const countAddress = (socket: net.Socket): boolean => {
+      const ip = remoteIp(socket)
+      const n = perAddress.get(ip) ?? 0
+      if (n >= l.maxConnectionsPerAddress) {
+        guard.triggered("maxConnectionsPerAddress", ip)
+        socket.destroy()
+        return false
+      }
+      perAddress.set(ip, n + 1)
+      socket.once("close", () => {
+        const left = perAddress.get(ip)! - 1
+        if (left === 0) perAddress.delete(ip)
+        else perAddress.set(ip, left)
+      })
+      return true
     }
 
     const offer = (socket: net.Socket, secure: boolean) => {
@@ -149,7 +178,9 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
       })
     }
 
-    const tcp = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => offer(socket, false))
+    const tcp = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
+      if (countAddress(socket)) offer(socket, false)
+    })
     tcp.on("error", (error) => run(Effect.logError("TCP listener error", error.message)))
     const port = yield* Effect.acquireRelease(
       listen(tcp, config.port, config.address, "TCP"),
@@ -175,7 +206,24 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
           }),
         catch: (e) => new ListenError({ message: `invalid TLS certificate or key: ${(e as Error).message}` })
       })
-      server.on("secureConnection", (socket) => offer(socket, true))
+      // handshakes in progress, by the socket's address and port (the same on the TLS socket)
+      const handshaking = new Set<string>()
+      const endpointKey = (socket: net.Socket) => `${socket.remoteAddress}|${socket.remotePort}`
+      server.on("connection", (raw: net.Socket) => {
+        if (stopping) return raw.destroy()
+        if (handshaking.size >= l.maxTlsHandshakes) {
+          guard.triggered("maxTlsHandshakes", remoteIp(raw))
+          return raw.destroy()
+        }
+        if (!countAddress(raw)) return
+        const key = endpointKey(raw)
+        handshaking.add(key)
+        raw.once("close", () => handshaking.delete(key))
+      })
+      server.on("secureConnection", (socket) => {
+        handshaking.delete(endpointKey(socket))
+        offer(socket, true)
+      })
       server.on("tlsClientError", (error, socket) => {
         socket.destroy()
         run(Effect.logDebug("TLS handshake failed", error.message))

@@ -59,19 +59,21 @@ export class TestClient {
     for (const w of this.waiters.splice(0)) w()
   }
 
-  static connect(port: number, options: { tls?: boolean; host?: string } = {}): Promise<TestClient> {
+  /** `localAddress`: the client's own address (e.g. 127.0.0.2, to be another machine on loopback). */
+  static connect(port: number, options: { tls?: boolean; host?: string; localAddress?: string } = {}): Promise<TestClient> {
     const host = options.host ?? "127.0.0.1"
+    const local = options.localAddress === undefined ? {} : { localAddress: options.localAddress }
     return new Promise((resolve, reject) => {
       const socket: net.Socket = options.tls
-        ? tls.connect({ port, host, rejectUnauthorized: false }, () => resolve(new TestClient(socket)))
-        : net.connect({ port, host }, () => resolve(new TestClient(socket)))
+        ? tls.connect({ port, host, rejectUnauthorized: false, ...local }, () => resolve(new TestClient(socket)))
+        : net.connect({ port, host, ...local }, () => resolve(new TestClient(socket)))
       socket.once("error", reject)
       socket.setNoDelay(true)
     })
   }
 
   /** Connects and consumes the HELLO; returns the client and the MOTD. */
-  static async open(port: number, options: { tls?: boolean } = {}): Promise<TestClient> {
+  static async open(port: number, options: { tls?: boolean; localAddress?: string } = {}): Promise<TestClient> {
     const c = await TestClient.connect(port, options)
     const hello = await c.next()
     if (hello.action !== Action.HELLO) throw new Error(`expected HELLO, got ${describe(hello)}`)

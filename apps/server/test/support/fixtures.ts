@@ -34,7 +34,7 @@ const identity = (key: RsaPrivateKey): Identity => ({ key, pem: publicKeyToPem(p
 export const goldenKey = (name: "alice" | "bob"): Identity =>
   identity(Either.getOrThrow(parsePrivateKey(fs.readFileSync(path.join(goldenDir, "keys", `${name}.priv`), "utf8"))))
 
-/** `n` fresh 2048-bit identities (fast to generate; the server accepts >= 2048 bits by default). */
+/** `n` fresh 2048-bit identities (fast to generate; `start` lets the server accept them). */
 export const freshIdentities = (n: number): Promise<Array<Identity>> =>
   Effect.runPromise(Effect.all(
     Array.from({ length: n }, () => Effect.map(generateKeyPair(2048), (pair) => identity(pair.privateKey))),
@@ -65,8 +65,11 @@ export const testTimeouts = {
   shutdownFlushMs: 2_000
 }
 
+/** The test keys are 2048 bits (fast to make): the servers of these tests accept them besides 4096. */
+export const TEST_KEY_BITS = [2048, 4096]
+
 export const start = (db: string, options: StartServerOptions = {}): Promise<RunningServer> =>
-  startServer({ db, ...options, timeouts: { ...testTimeouts, ...options.timeouts } })
+  startServer({ db, keyBits: TEST_KEY_BITS, ...options, timeouts: { ...testTimeouts, ...options.timeouts } })
 
 /** A self-signed certificate made once per run with the openssl CLI. */
 let certCache: { certFile: string; keyFile: string } | undefined

@@ -6,9 +6,6 @@ import { type Connection, okFrame } from "../Connection.js"
 import { refuse } from "../Refusal.js"
 import { accountName, type ActionContext, type ActionHandler, decodeAs } from "./context.js"
 
-/** Largest accepted RSA modulus (the canonical SPKI DER must fit the database column). */
-export const MAX_KEY_BITS = 8192
-
 export const reg = ({ config, users }: ActionContext): ActionHandler => ({
   gate: "anonymous",
   run: (conn: Connection, packet: Packet) =>
@@ -16,11 +13,12 @@ export const reg = ({ config, users }: ActionContext): ActionHandler => ({
       const m = yield* decodeAs(packet, "Reg")
       const name = accountName(m.username)
       if (name === undefined) return yield* refuse(ErrorCode.ARGS, "usernames are 1-32 letters or digits")
+      // the exponent must be 65537 (parsePublicKey), the size one of `key_bits` (4096 by default)
       const key = parsePublicKey(m.publicKey, { bits: "any" })
       if (Either.isLeft(key)) return yield* refuse(ErrorCode.ARGS, `bad public key: ${key.left.reason}`)
       const bits = keyBits(key.right)
-      if (bits < config.minKeyBits || bits > MAX_KEY_BITS) {
-        return yield* refuse(ErrorCode.ARGS, `RSA keys must have ${config.minKeyBits}-${MAX_KEY_BITS} bits, got ${bits}`)
+      if (!config.keyBits.includes(bits)) {
+        return yield* refuse(ErrorCode.ARGS, `RSA keys must have ${config.keyBits.join(" or ")} bits, got ${bits}`)
       }
       const result = yield* users.insert(name, canonicalPublicKey(key.right))
       switch (result) {
