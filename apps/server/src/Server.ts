@@ -1,14 +1,18 @@
 /**
  * The server as one Layer: configuration, database (migrated), repositories, hubs, handlers, listeners.
  * Releasing it is the graceful stop (listeners first, the database last).
+ *
+ * The one place that picks layers: `Presence.Memory` for a single instance, or a clustered `Presence`
+ * (given by the caller, e.g. `RedisPresence.layer`) when several instances form one service.
  */
 import { Layer } from "effect"
 import { ServerConfig, type ServerSettings } from "./config/ServerConfig.js"
-import { Hooks } from "./hubs/Hooks.js"
 import { Limits } from "./hubs/Limits.js"
+import { LocalEndpoints } from "./hubs/LocalEndpoints.js"
 import { Motd } from "./hubs/Motd.js"
 import { OfflineMessages } from "./hubs/OfflineMessages.js"
 import { Presence } from "./hubs/Presence.js"
+import { ServiceCommands } from "./hubs/ServiceCommands.js"
 import { Sessions } from "./hubs/Sessions.js"
 import { Shutdown } from "./hubs/Shutdown.js"
 import { Verifications } from "./hubs/Verifications.js"
@@ -28,22 +32,24 @@ export const storageLayer = (settings: ServerSettings) =>
     Layer.provideMerge(databaseLayer(settings.database))
   )
 
+/** A `Presence` layer: what the service's sessions and deliveries run on. */
+export type PresenceLayer = Layer.Layer<Presence, never, LocalEndpoints | ServerConfig | OfflineMessages | UsersRepo>
+
 /**
  * Everything the server runs, listening once built. Tracing is off: nothing collects the spans, and each
  * one (every `Effect.fn` call, every SQL statement) cost clock reads and allocations on every request.
  */
-export const serverLayer = (settings: ServerSettings) =>
+export const serverLayer = (settings: ServerSettings, presence: PresenceLayer = Presence.Memory) =>
   Listeners.Default.pipe(
-    Layer.provideMerge(Layer.mergeAll(Handlers.Default, Relay.Default)),
+    Layer.provideMerge(Layer.mergeAll(Handlers.Default, Relay.Default, ServiceCommands.Default)),
+    Layer.provideMerge(Sessions.Default),
     Layer.provideMerge(Layer.mergeAll(
-      Hooks.Default,
       Verifications.Default,
-      Sessions.Default,
-      OfflineMessages.Default,
       Motd.Default,
       Shutdown.Default
     )),
-    Layer.provideMerge(Layer.mergeAll(Presence.Default, UserCache.Default, Limits.Default)),
+    Layer.provideMerge(presence),
+    Layer.provideMerge(Layer.mergeAll(LocalEndpoints.Default, UserCache.Default, OfflineMessages.Default, Limits.Default)),
     Layer.provideMerge(storageLayer(settings)),
     Layer.provideMerge(Layer.succeed(ServerConfig, settings)),
     Layer.provide(Layer.setTracerEnabled(false))

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
 import { ServerConfig, Shutdown, type RunningServer, type ServerSettings } from "../src/index.js"
 import { Presence, type Endpoint } from "../src/hubs/Presence.js"
 import { Sessions } from "../src/hubs/Sessions.js"
-import { MAX_PENDING_PER_CONNECTION } from "../src/hubs/Verifications.js"
+import { LocalEndpoints } from "../src/hubs/LocalEndpoints.js"
+import { MAX_PENDING_PER_CONNECTION, Verifications } from "../src/hubs/Verifications.js"
 import { ClientPool, type Received, TestClient } from "./support/client.js"
 import { backends, execSql, freshIdentities, type Identity, setLevel, start, testCertificate, testTimeouts } from "./support/fixtures.js"
 
@@ -199,10 +200,14 @@ describe("Sessions", () => {
       const sessions = yield* Sessions
       const presence = yield* Presence
       const result = yield* Effect.either(sessions.login(endpoint, user))
-      return { result, holder: presence.find("ghost") }
+      return { result, holder: presence.locate("ghost") }
     })
     const { result, holder } = await Effect.runPromise(program.pipe(
-      Effect.provide(Sessions.Default.pipe(Layer.provideMerge(Presence.Default), Layer.provide(Layer.succeed(ServerConfig, config)))),
+      Effect.provide(Sessions.Default.pipe(
+        Layer.provideMerge(Layer.mergeAll(Presence.Memory, Verifications.Default)),
+        Layer.provideMerge(LocalEndpoints.Default),
+        Layer.provide(Layer.succeed(ServerConfig, config))
+      )),
       Effect.scoped
     ))
     expect(Either.isLeft(result) && result.left.code).toBe(ErrorCode.CONN)

@@ -1,6 +1,7 @@
 /**
  * The message of the day sent in HELLO: the configured default until an OWNER sets one with ADMIN_MOTD,
- * which is persisted and survives restarts.
+ * which is persisted and survives restarts. In a cluster the instance that stores it tells the others
+ * (`ServiceCommands` calls `use`).
  */
 import { MAX_ARG_CONTENT } from "@gochat/protocol"
 import { Effect, Option } from "effect"
@@ -27,7 +28,11 @@ export class Motd extends Effect.Service<Motd>()("server/Motd", {
       set: Effect.fn("Motd.set")(function*(text: string) {
         yield* settings.set(MOTD_KEY, text)
         current = text
-      })
+      }),
+      /** Uses a MOTD another instance stored. */
+      use: (text: string): void => {
+        current = text
+      }
     }
   })
 }) {}

@@ -23,7 +23,7 @@
 import type * as net from "node:net"
 import { Action, EMPTY_INFO, ErrorCode, NULL_ID, PacketFramer, type Packet, writePacket } from "@gochat/protocol"
 import type { LimitName } from "../config/Limits.js"
-import type { Endpoint, OnlineUser } from "../hubs/Presence.js"
+import type { Endpoint, OnlineUser } from "../hubs/LocalEndpoints.js"
 
 export interface ConnectionLimits {
   readonly idleMs: number

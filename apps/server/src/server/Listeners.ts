@@ -18,7 +18,7 @@ import * as tls from "node:tls"
 import { Data, Effect, FiberSet } from "effect"
 import { ServerConfig } from "../config/ServerConfig.js"
 import { Motd } from "../hubs/Motd.js"
-import { Presence } from "../hubs/Presence.js"
+import { LocalEndpoints } from "../hubs/LocalEndpoints.js"
 import { Sessions } from "../hubs/Sessions.js"
 import { Shutdown } from "../hubs/Shutdown.js"
 import { Connection, type ConnectionHost } from "./Connection.js"
@@ -60,7 +60,7 @@ const closeServer = (server: net.Server) =>
 export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
   scoped: Effect.gen(function*() {
     const config = yield* ServerConfig
-    const presence = yield* Presence
+    const local = yield* LocalEndpoints
     const sessions = yield* Sessions
     const handlers = yield* Handlers
     const relay = yield* Relay
@@ -120,7 +120,7 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
       active++
       const conn = new Connection(nextId++, socket, secure, remoteIp(socket), host, limits)
       live.add(conn)
-      presence.register(conn)
+      local.register(conn)
       if (debugOn) run(Effect.logDebug("connection admitted").pipe(Effect.annotateLogs({ conn: conn.id, ip: conn.ip, secure })))
       conn.start(helloFrame(motd.current()))
     }

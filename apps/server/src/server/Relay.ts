@@ -6,6 +6,7 @@
 import { Action, type Packet } from "@gochat/protocol"
 import { Effect } from "effect"
 import { OfflineMessages } from "../hubs/OfflineMessages.js"
+import { LocalEndpoints } from "../hubs/LocalEndpoints.js"
 import { Presence } from "../hubs/Presence.js"
 import { UserCache } from "../storage/UserCache.js"
 import { msgHotPath } from "./actions/msg.js"
@@ -13,7 +14,7 @@ import type { Connection } from "./Connection.js"
 
 export class Relay extends Effect.Service<Relay>()("server/Relay", {
   effect: Effect.gen(function*() {
-    const msg = msgHotPath(yield* Presence, yield* OfflineMessages, yield* UserCache)
+    const msg = msgHotPath(yield* LocalEndpoints, yield* Presence, yield* OfflineMessages, yield* UserCache)
 
     const hot = (conn: Connection, packet: Packet): boolean => {
       const action = packet.action

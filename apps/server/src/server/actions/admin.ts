@@ -3,6 +3,7 @@
  * OWNER), then the operation runs: SHTDWN, DEREG, BRDCAST, CHGPERMS, KICK, MOTD.
  */
 import { isUtf8 } from "node:buffer"
+import type { KeyObject } from "node:crypto"
 import type { SqlError } from "@effect/sql/SqlError"
 import {
   AdminOp,
@@ -21,14 +22,34 @@ import { encryptNoCrlf, maxPlaintextFor } from "@gochat/crypto"
 import { Effect, Either, Option } from "effect"
 import type { OnlineUser } from "../../hubs/Presence.js"
 import { type Connection, okFrame } from "../Connection.js"
-import { recivFrame, shtdwnFrame } from "../frames.js"
+import { recivFrame } from "../frames.js"
 import { type Refusal, refuse } from "../Refusal.js"
 import { accountName, type ActionContext, type ActionHandler, fromProtocol } from "./context.js"
 
 const BROADCAST_PREFIX_BYTES = Buffer.from("ADMINISTRATIVE BROADCAST:\n", "latin1")
 
 export const admin = (ctx: ActionContext): ActionHandler => {
-  const { users, presence, userCache, verifications, hooks, motd, shutdown } = ctx
+  const { users, local, presence, verifications, motd } = ctx
+
+  /**
+   * Everyone online but the sender, with their public keys: the session's own for users logged in here,
+   * the stored one (cached) for users on other instances.
+   */
+  const broadcastRecipients = (sender: string) =>
+    Effect.gen(function*() {
+      const recipients: Array<{ readonly name: string; readonly publicKey: KeyObject }> = []
+      for (const entry of presence.onlineUsers()) {
+        if (entry.name === sender) continue
+        const here = local.find(entry.name)?.user
+        if (here !== undefined) {
+          recipients.push(here)
+          continue
+        }
+        const loaded = yield* Effect.either(ctx.loadUser(entry.name))
+        if (Either.isRight(loaded)) recipients.push({ name: entry.name, publicKey: loaded.right.key })
+      }
+      return recipients
+    })
 
   /**
    * CHGPERMS in the original's order: self (ERR_INVALID), target lookup (ERR_NOTFOUND), then the level
@@ -50,11 +71,10 @@ export const admin = (ctx: ActionContext): ActionHandler => {
       if (target.permission === level) return yield* refuse(ErrorCode.INVALID, "target already has this level")
       yield* Effect.logInfo("admin operation").pipe(Effect.annotateLogs({ op: "AdminChgPerms", admin: user.name }))
       yield* users.setPermission(target.username, level)
-      userCache.invalidate(target.username)
-      const online = presence.find(target.username)
-      if (online?.user !== undefined) {
-        online.user.permission = level
-        hooks.permsChg(target.username, level)
+      yield* ctx.accountChanged(target.username)
+      if (presence.locate(target.username) !== undefined) {
+        yield* presence.command({ _tag: "SetPermission", name: target.username, permission: level })
+        presence.publish({ _tag: "PermsChg", name: target.username, permission: level })
       }
       conn.send(okFrame(packet.id))
     })
@@ -66,9 +86,8 @@ export const admin = (ctx: ActionContext): ActionHandler => {
         case "AdminShutdown": {
           const at = m.stamp.getTime()
           if (at < Date.now()) return yield* refuse(ErrorCode.ARGS, "shutdown time is in the past")
-          yield* shutdown.schedule(at)
-          const frame = shtdwnFrame(packet.args[0])
-          for (const endpoint of presence.endpoints()) endpoint.send(frame)
+          // the whole service stops: every instance schedules it and tells its connections
+          yield* presence.command({ _tag: "ShutdownScheduled", atMs: at, stamp: [...packet.args[0]] })
           return
         }
         case "AdminDereg": {
@@ -78,17 +97,15 @@ export const admin = (ctx: ActionContext): ActionHandler => {
           const target = row.value
           if (user.permission <= target.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
           yield* users.deregister(target.id)
-          userCache.invalidate(target.username)
           verifications.dropToken(target.username)
-          const online = presence.find(target.username)
-          if (online !== undefined) yield* ctx.endSession(online, "deregistered by an administrator")
+          yield* ctx.accountChanged(target.username, "deregistered by an administrator")
           return
         }
         case "AdminBroadcast": {
           if (!conn.secure) return yield* refuse(ErrorCode.NOSECURE, "broadcast needs TLS")
           // the text's bytes as sent (the original did not re-encode them)
           const text = Buffer.concat([BROADCAST_PREFIX_BYTES, packet.args[0]])
-          const recipients = presence.onlineUsers().filter((u) => u.name !== user.name)
+          const recipients = yield* broadcastRecipients(user.name)
           if (recipients.some((u) => maxPlaintextFor(u.publicKey) < text.length)) {
             return yield* refuse(ErrorCode.MAXSIZE, "broadcast text too long for a recipient's key")
           }
@@ -96,7 +113,7 @@ export const admin = (ctx: ActionContext): ActionHandler => {
           for (const recipient of recipients) {
             const ciphertext = encryptNoCrlf(recipient.publicKey, text)
             if (Either.isRight(ciphertext)) {
-              presence.deliver(recipient.name, recivFrame(user.nameBytes, stamp, ciphertext.right))
+              yield* presence.deliver(recipient.name, recivFrame(user.nameBytes, stamp, ciphertext.right))
             }
           }
           return
@@ -105,17 +122,19 @@ export const admin = (ctx: ActionContext): ActionHandler => {
           return // handled by chgPerms before decoding
         case "AdminKick": {
           const name = accountName(m.username)
-          const target = name === undefined ? undefined : presence.find(name)
-          if (target?.user === undefined) return yield* refuse(ErrorCode.NOTFOUND, "user is not online")
-          if (user.permission <= target.user.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
-          yield* ctx.endSession(target, "kicked by an administrator")
+          const target = name === undefined ? undefined : presence.locate(name)
+          if (target === undefined) return yield* refuse(ErrorCode.NOTFOUND, "user is not online")
+          if (user.permission <= target.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
+          yield* presence.command({ _tag: "EndSession", name: target.name, reason: "kicked by an administrator" })
           return
         }
         case "AdminMotd": {
           // stored and sent as UTF-8 text: bytes that are not would be replaced and could outgrow HELLO
           const raw = packet.args[0]
           if (!isUtf8(raw)) return yield* refuse(ErrorCode.ARGS, "the MOTD must be UTF-8 text")
-          yield* motd.set(Buffer.from(raw).toString("utf8"))
+          const text = Buffer.from(raw).toString("utf8")
+          yield* motd.set(text)
+          yield* presence.command({ _tag: "MotdChanged", text })
           return
         }
       }

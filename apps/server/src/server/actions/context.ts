@@ -17,10 +17,10 @@ import {
 } from "@gochat/protocol"
 import { Effect, Either, Option } from "effect"
 import { ServerConfig } from "../../config/ServerConfig.js"
-import { Hooks } from "../../hubs/Hooks.js"
+import { LocalEndpoints } from "../../hubs/LocalEndpoints.js"
 import { Motd } from "../../hubs/Motd.js"
 import { OfflineMessages } from "../../hubs/OfflineMessages.js"
-import { type Endpoint, type OnlineUser, Presence } from "../../hubs/Presence.js"
+import { type OnlineUser, Presence } from "../../hubs/Presence.js"
 import { Sessions } from "../../hubs/Sessions.js"
 import { Shutdown } from "../../hubs/Shutdown.js"
 import { Verifications } from "../../hubs/Verifications.js"
@@ -86,10 +86,10 @@ const keyFromDer = (der: Uint8Array): KeyObject | undefined => {
 export const makeActionContext = Effect.gen(function*() {
   const config = yield* ServerConfig
   const users = yield* UsersRepo
+  const local = yield* LocalEndpoints
   const presence = yield* Presence
   const sessions = yield* Sessions
   const verifications = yield* Verifications
-  const hooks = yield* Hooks
   const offline = yield* OfflineMessages
   const userCache = yield* UserCache
   const motd = yield* Motd
@@ -139,27 +139,29 @@ export const makeActionContext = Effect.gen(function*() {
   /** ERR_DUPSESS (and HOOK_DUPSESS to the holder) when `name` is logged in on another connection. */
   const refuseDupSess = (conn: Connection, name: string) =>
     Effect.gen(function*() {
-      const holder = presence.find(name)
-      if (holder !== undefined && holder !== conn) {
-        hooks.dupSess(holder, conn.ip)
+      if (presence.locate(name) !== undefined && local.find(name) !== conn) {
+        presence.publish({ _tag: "DupSess", name, ip: conn.ip })
         return yield* refuse(ErrorCode.DUPSESS, `${name} is online on another connection`)
       }
     })
 
-  /** Closes another user's session: token dropped, NEWLOGOUT to subscribers, socket closed. */
-  const endSession = (target: Endpoint, reason: string) =>
+  /**
+   * After an account changed in the database: every instance forgets its cached row and parsed key, and
+   * the user's session (wherever it is) ends if `endSession` gives a reason.
+   */
+  const accountChanged = (name: string, endSession?: string) =>
     Effect.gen(function*() {
-      yield* sessions.logout(target, { dropToken: true })
-      target.close(reason)
+      yield* presence.command({ _tag: "AccountChanged", name })
+      if (endSession !== undefined) yield* presence.command({ _tag: "EndSession", name, reason: endSession })
     })
 
   return {
     config,
     users,
+    local,
     presence,
     sessions,
     verifications,
-    hooks,
     offline,
     userCache,
     motd,
@@ -168,7 +170,7 @@ export const makeActionContext = Effect.gen(function*() {
     loadForLogin,
     onlineUser,
     refuseDupSess,
-    endSession
+    accountChanged
   } as const
 })
 

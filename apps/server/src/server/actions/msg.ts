@@ -1,8 +1,12 @@
 /**
  * MSG, both paths in one place.
  *
- * The hot path (`msgHotPath`, run synchronously by `Relay` for every MSG packet): to a user who is online,
- * RECIV to the recipient and OK to the sender, no Effect, no allocation beyond the two frames. To an
+ * The hot path (`msgHotPath`, run synchronously by `Relay` for every MSG packet): to a user who is online
+ * on this instance (`LocalEndpoints`), RECIV to the recipient and OK to the sender, no Effect, no allocation
+ * beyond the two frames. To a user online on another instance of the service (`Presence.remote`), the RECIV
+ * frame is forwarded and a reply slot reserved: OK once the other instance queued it, the offline store if
+ * the recipient had left meanwhile, ERR_SERVER if no answer came (then it was not stored either, so it can
+ * never arrive twice). To an
  * offline user whose account is cached as usable (`UserCache`) the message is pipelined: it goes to the
  * group commit (`OfflineMessages.enqueue`) and a reply slot is reserved on the connection, filled with OK
  * once the commit is done (ERR_SERVER if it failed); later replies of the connection wait behind it.
@@ -28,8 +32,9 @@ import {
   writePacket
 } from "@gochat/protocol"
 import { Effect } from "effect"
+import type { LocalEndpoints } from "../../hubs/LocalEndpoints.js"
 import type { OfflineMessages } from "../../hubs/OfflineMessages.js"
-import type { OnlineUser, Presence } from "../../hubs/Presence.js"
+import type { ForwardOutcome, OnlineUser, Presence, RemoteUser } from "../../hubs/Presence.js"
 import type { UserCache } from "../../storage/UserCache.js"
 import { type Connection, errFrame, okFrame } from "../Connection.js"
 import { recivFrame } from "../frames.js"
@@ -54,7 +59,8 @@ const asciiName = (bytes: Uint8Array): string | undefined => {
 
 /** The synchronous MSG relay: true if the packet was handled (replied to, or its reply reserved). */
 export const msgHotPath = (
-  presence: Presence,
+  local: LocalEndpoints,
+  presence: Presence["Type"],
   offline: OfflineMessages,
   cache: UserCache
 ): (conn: Connection, packet: Packet) => boolean => {
@@ -74,20 +80,47 @@ export const msgHotPath = (
     return true
   }
 
+  /** MSG to a user on another instance: forwarded, the reply decided by the outcome. */
+  const remoteMsg = (conn: Connection, packet: Packet, user: OnlineUser, to: RemoteUser, frame: Uint8Array): boolean => {
+    const id = packet.id
+    const slot = conn.reserveReply()
+    const stamp = decodeStamp(packet.args[1])!
+    // the packet's arguments are views of the read buffer: the ciphertext is read back from the frame,
+    // where it is the last argument (followed by CRLF)
+    const ciphertextLength = packet.args[2].length
+    presence.forward(to, frame, (outcome: ForwardOutcome) => {
+      if (outcome === "delivered") return conn.resolveReply(slot, okFrame(id))
+      if (outcome === "unknown") return conn.resolveReply(slot, errFrame(id, ErrorCode.SERVER))
+      // beyond JavaScript dates a stamp could not be stored exactly (as the slow path's offline case)
+      if (Math.abs(stamp) > MAX_STAMP_SECONDS) return conn.resolveReply(slot, errFrame(id, ErrorCode.ARGS))
+      const end = frame.length - 2
+      offline.enqueue(
+        { src: user.id, dst: to.id, stamp, ciphertext: frame.subarray(end - ciphertextLength, end) },
+        (error) => conn.resolveReply(slot, error === undefined ? okFrame(id) : errFrame(id, ErrorCode.SERVER))
+      )
+    })
+    return true
+  }
+
   return (conn, packet) => {
     const user = conn.user
     if (user === undefined) return false
     const args = packet.args
     const dest = asciiName(args[0])
     if (dest === undefined || dest === user.name) return false
-    const target = presence.find(dest)
-    if (target === undefined || !target.accepting) return offlineMsg(conn, packet, user, dest)
+    const target = local.find(dest)
+    let remote: RemoteUser | undefined = undefined
+    if (target === undefined || !target.accepting) {
+      remote = presence.remote(dest)
+      if (remote === undefined) return offlineMsg(conn, packet, user, dest)
+    }
     if (decodeStamp(args[1]) === undefined) return false
     // no validation needed: a 32-byte name plus two arguments the framer accepted fit any frame limit
     const relayed = [user.nameBytes, args[1], args[2]]
     const frame = Buffer.allocUnsafe(packetSize({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }))
     writePacket({ action: Action.RECIV, info: EMPTY_INFO, id: NULL_ID, args: relayed }, frame, 0)
-    target.send(frame)
+    if (remote !== undefined) return remoteMsg(conn, packet, user, remote, frame)
+    target!.send(frame)
     conn.reply(okFrame(packet.id))
     return true
   }
@@ -97,14 +130,17 @@ export const msg = (ctx: ActionContext): ActionHandler => ({
   gate: "session",
   run: (conn: Connection, packet: Packet, user: OnlineUser) =>
     Effect.gen(function*() {
-      const { presence, offline } = ctx
+      const { local, presence, offline } = ctx
       const [destArg, stampArg, ciphertext] = packet.args
       const dest = accountName(argText(destArg))
       if (dest === user.name) return yield* refuse(ErrorCode.INVALID, "message to oneself")
       const stamp = decodeStamp(stampArg)
-      if (dest !== undefined && presence.find(dest)?.accepting === true) {
+      // online here or elsewhere: the hot path relays every such MSG whose stamp parses
+      if (dest !== undefined && (local.find(dest)?.accepting === true || presence.remote(dest) !== undefined)) {
         if (stamp === undefined) return yield* refuse(ErrorCode.ARGS, "the stamp is not a Go varint")
-        presence.deliver(dest, recivFrame(user.nameBytes, stampArg, ciphertext))
+        if (!(yield* presence.deliver(dest, recivFrame(user.nameBytes, stampArg, ciphertext)))) {
+          return yield* refuse(ErrorCode.SERVER, "the recipient could not be reached")
+        }
         conn.send(okFrame(packet.id))
         return
       }
