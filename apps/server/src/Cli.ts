@@ -1,288 +1,224 @@
 /**
- * The server's command line: `serve` (also the default when no command is given) and the operator
- * commands, which open the database directly and work while a server runs on the same database.
- * Every failure prints one line on stderr and exits non-zero.
+ * The server's command line: `serve` (also the default when no command is given), the operator shell and
+ * commands, which open the database directly and work while a server runs on the same database, and tools.
+ *
+ * The options are the settings of ServerConfig.ts (each a flag, a variable and a server.json key), so this
+ * file parses them from the table rather than declaring them again: every setting added there is a flag here,
+ * with its line in `--help`. The original's spellings (`-config FILE`, `-shell`, `-help`) are accepted beside
+ * ours. Every failure is one line on stderr (`error: ...`): exit status 2 for a mistake on the command line,
+ * 1 for anything else. Help is plain text (no colour codes, so NO_COLOR and pipes get the same).
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Args, Command, Options } from "@effect/cli"
-import { isPermission, isValidUsername, normalizeUsername, PROTOCOL_VERSION, permissionName, versionWithCommit } from "@gochat/protocol"
-import { Config, Console, Data, Effect, Layer, Option } from "effect"
-import { envName, type LimitName, LIMIT_NAMES, LIMITS, type LimitValues, parseKeyBits } from "./config/Limits.js"
+import type { NodeContext } from "@effect/platform-node"
+import { PROTOCOL_VERSION, versionWithCommit } from "@gochat/protocol"
+import { Cause, Console, Data, Effect, Either, Layer, Option } from "effect"
 import {
-  ConfigError,
-  type ConfigOverrides,
   describeDatabase,
   describeSettings,
+  type LoadedConfig,
   loadConfig,
-  type ServerSettings
+  readConfigFile,
+  resolveConfig,
+  SETTINGS,
+  type SettingId
 } from "./config/ServerConfig.js"
 import { Shutdown } from "./hubs/Shutdown.js"
-import { loggingLayer } from "./Logging.js"
+import { announce, loggingLayer } from "./Logging.js"
+import { OPERATIONS, usageOf } from "./Operator.js"
+import { operatorShell } from "./OperatorShell.js"
 import { serverLayer, storageLayer } from "./Server.js"
 import { Listeners } from "./server/Listeners.js"
 import { databaseLayer, migrate } from "./storage/Database.js"
-import { MessagesRepo } from "./storage/MessagesRepo.js"
-import { UsersRepo } from "./storage/UsersRepo.js"
 
 export const VERSION = "1.0.0"
+const NAME = "gochat-server"
 
+/** A mistake on the command line (exit status 2). */
+class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+/** A command that could not do its work (exit status 1). */
 class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
 
 // ---------------------------------------------------------------------------------------------
-// Options
+// The original's spellings
 
-const config = Options.text("config").pipe(
-  Options.withDescription("server.json (the original's keys plus ours); flags override it"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_CONFIG")))
-)
-const db = Options.text("db").pipe(
-  Options.withDescription("database: sqlite:<path> or mysql://user:pass@host:port/db (default sqlite:<data-dir>/gochat.db)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_DB")))
-)
-const dataDir = Options.text("data-dir").pipe(
-  Options.withDescription("directory for the embedded SQLite database (default ./data)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_DATA_DIR")))
-)
-const port = Options.integer("port").pipe(
-  Options.withDescription("plain TCP port (default 9037; 0 picks a free port and prints it)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.integer("GOCHAT_PORT")))
-)
-const address = Options.text("address").pipe(
-  Options.withDescription("address both listeners bind (default 0.0.0.0)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_ADDRESS")))
-)
-const logLevel = Options.text("log-level").pipe(
-  Options.withDescription("ALL, DEBUG, INFO, WARNING, ERROR, FATAL or NONE (default INFO)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_LOG_LEVEL")))
-)
-const logFile = Options.text("log-file").pipe(
-  Options.withDescription("append logs to this file instead of stdout"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_LOG_FILE")))
-)
-const maxClients = Options.integer("max-clients").pipe(
-  Options.withDescription("connections served at once; later ones wait in a FIFO queue (default 1000)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.integer("GOCHAT_MAX_CLIENTS")))
-)
-const tlsPort = Options.integer("tls-port").pipe(
-  Options.withDescription("enable the TLS listener on this port (needs --tls-cert and --tls-key or the config's)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.integer("GOCHAT_TLS_PORT")))
-)
-const tlsCert = Options.text("tls-cert").pipe(
-  Options.withDescription("TLS certificate PEM file"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_TLS_CERT")))
-)
-const tlsKey = Options.text("tls-key").pipe(
-  Options.withDescription("TLS private key PEM file"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_TLS_KEY")))
-)
-
-const keyBits = Options.text("key-bits").pipe(
-  Options.withDescription("RSA modulus sizes REG accepts, separated by commas (default 4096; the exponent must be 65537)"),
-  Options.optional,
-  Options.withFallbackConfig(Config.option(Config.string("GOCHAT_KEY_BITS")))
-)
-
-/** One flag per abuse limit (the table in config/Limits.ts), each with its GOCHAT_ environment variable. */
-const limits = Object.fromEntries(LIMIT_NAMES.map((name) => {
-  const spec = LIMITS[name]
-  return [name, Options.integer(spec.flag).pipe(
-    Options.withDescription(`${spec.doc} (default ${spec.default}; server.limits.${spec.key})`),
-    Options.optional,
-    Options.withFallbackConfig(Config.option(Config.integer(envName(spec.flag))))
-  )]
-})) as { readonly [K in LimitName]: Options.Options<Option.Option<number>> }
-
-/** Every serve option also reads an environment variable (GOCHAT_PORT, GOCHAT_DB, ...): flags > env > file. */
-const serveOptions = { config, db, dataDir, port, address, logLevel, logFile, maxClients, tlsPort, tlsCert, tlsKey, keyBits, limits }
-const dbOptions = { config, db, dataDir }
-
-type Opt<A> = Option.Option<A>
-const get = <A>(o: Opt<A>): A | undefined => Option.getOrUndefined(o)
-
-const settingsFrom = (o: {
-  readonly config: Opt<string>
-  readonly db: Opt<string>
-  readonly dataDir: Opt<string>
-  readonly port?: Opt<number>
-  readonly address?: Opt<string>
-  readonly logLevel?: Opt<string>
-  readonly logFile?: Opt<string>
-  readonly maxClients?: Opt<number>
-  readonly tlsPort?: Opt<number>
-  readonly tlsCert?: Opt<string>
-  readonly tlsKey?: Opt<string>
-  readonly keyBits?: Opt<string>
-  readonly limits?: { readonly [K in LimitName]: Opt<number> }
-}) => {
-  const keyBitsText = o.keyBits && get(o.keyBits)
-  const keyBitsParsed = keyBitsText === undefined ? undefined : parseKeyBits(keyBitsText)
-  if (typeof keyBitsParsed === "string") return Effect.fail(new ConfigError({ message: `--key-bits: ${keyBitsParsed}` }))
-  const limitOverrides: Partial<Record<LimitName, number>> = {}
-  if (o.limits) for (const name of LIMIT_NAMES) limitOverrides[name] = get(o.limits[name])
-  const overrides: ConfigOverrides = {
-    keyBits: keyBitsParsed,
-    limits: limitOverrides as Partial<LimitValues>,
-    db: get(o.db),
-    dataDir: get(o.dataDir),
-    port: o.port && get(o.port),
-    address: o.address && get(o.address),
-    logLevel: o.logLevel && get(o.logLevel),
-    logFile: o.logFile && get(o.logFile),
-    maxClients: o.maxClients && get(o.maxClients),
-    tlsPort: o.tlsPort && get(o.tlsPort),
-    tlsCert: o.tlsCert && get(o.tlsCert),
-    tlsKey: o.tlsKey && get(o.tlsKey)
+/**
+ * Rewrites the original's command lines into ours: Go's flag package takes `-config FILE`, `-config=FILE`,
+ * `-shell`, `-help` (and the same with two dashes). `-shell` becomes our `shell` command. Only these exact
+ * spellings are touched, and nothing after `--`.
+ */
+export const fromOriginalSpellings = (args: ReadonlyArray<string>): Array<string> => {
+  const out: Array<string> = []
+  let shell = false
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a === "--") {
+      out.push(...args.slice(i))
+      break
+    }
+    if (a === "-shell" || a === "--shell" || a === "-shell=true" || a === "--shell=true") shell = true
+    else if (a === "-shell=false" || a === "--shell=false") continue
+    else if (a === "-config") out.push("--config")
+    else if (a.startsWith("-config=")) out.push(`-${a}`)
+    else if (a === "-help" || a === "-h") out.push("--help")
+    else out.push(a)
   }
-  return loadConfig(get(o.config), overrides)
+  return shell ? ["shell", ...out] : out
 }
 
 // ---------------------------------------------------------------------------------------------
-// serve
+// Commands
+
+interface Input {
+  readonly positional: ReadonlyArray<string>
+  /** Option values by name (without dashes). */
+  readonly options: ReadonlyMap<string, string>
+}
+
+interface ToolOption {
+  readonly placeholder: string
+  readonly doc: string
+  readonly fallback: string
+}
+
+interface CommandSpec {
+  readonly name: string
+  readonly args: ReadonlyArray<string>
+  readonly doc: string
+  /** Takes --config and the settings' flags. */
+  readonly settings: boolean
+  /** Options of its own (gencert). */
+  readonly options?: Readonly<Record<string, ToolOption>>
+  readonly run: (input: Input) => Effect.Effect<void, unknown, any>
+}
+
+const FLAG_TO_ID: ReadonlyMap<string, SettingId> = new Map(
+  (Object.entries(SETTINGS) as Array<[SettingId, { flag?: string }]>)
+    .filter(([, s]) => s.flag !== undefined)
+    .map(([id, s]) => [s.flag!, id])
+)
+
+/** The settings' flags given on the command line, by setting id. */
+const flagsOf = (input: Input): Partial<Record<SettingId, string>> => {
+  const flags: Partial<Record<SettingId, string>> = {}
+  for (const [name, value] of input.options) {
+    const id = FLAG_TO_ID.get(name)
+    if (id !== undefined) flags[id] = value
+  }
+  return flags
+}
+
+/** The effective configuration for a command: --config (or the discovered file), flags, variables. */
+const configFrom = (input: Input) => loadConfig(input.options.get("config"), flagsOf(input))
+
+/** The start-up lines every command that reads the configuration prints first. */
+const sayConfig = (loaded: LoadedConfig, say: (line: string, level?: "WARN") => Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    for (const note of loaded.notes) yield* say(note, "WARN")
+    yield* say(`config ${loaded.file ?? "none: built-in defaults, flags and GOCHAT_* variables"}`)
+  })
 
 /** Runs the server until a signal or a scheduled shutdown; prints where it listens and where data lives. */
-export const serve = (settings: ServerSettings) =>
-  Effect.scoped(Effect.gen(function*() {
+export const serve = (loaded: LoadedConfig) => {
+  const { settings } = loaded
+  const say = (line: string, level?: "WARN") => announce(settings.logFormat, line, level)
+  return Effect.scoped(Effect.gen(function*() {
+    yield* sayConfig(loaded, say)
     const context = yield* Layer.build(serverLayer(settings))
     const listeners = yield* Effect.provide(Listeners, context)
     const shutdown = yield* Effect.provide(Shutdown, context)
-    yield* Console.log(`gochat server ${VERSION} (protocol ${PROTOCOL_VERSION}), pid ${process.pid}`)
-    yield* Console.log(`listening on tcp://${settings.address}:${listeners.port}`)
-    if (listeners.tlsPort !== undefined) yield* Console.log(`listening on tls://${settings.address}:${listeners.tlsPort}`)
-    yield* Console.log(`database ${describeDatabase(settings.database)}`)
-    if (settings.logFile) yield* Console.log(`logging to ${settings.logFile}`)
+    yield* say(`gochat server ${VERSION} (protocol ${PROTOCOL_VERSION}), pid ${process.pid}`)
+    yield* say(`listening on tcp://${settings.address}:${listeners.port}`)
+    if (listeners.tlsPort !== undefined) yield* say(`listening on tls://${settings.address}:${listeners.tlsPort}`)
+    yield* say(`database ${describeDatabase(settings.database)}`)
+    if (settings.logFile) yield* say(`logging to ${settings.logFile}`)
     yield* shutdown.stopped
-    yield* Console.log("shutting down")
-  })).pipe(Effect.provide(loggingLayer(settings.logLevel, settings.logFile)))
-
-const serveHandler = (o: Parameters<typeof settingsFrom>[0]) => Effect.flatMap(settingsFrom(o), serve)
-
-const serveCommand = Command.make("serve", serveOptions, serveHandler).pipe(
-  Command.withDescription("run the server (the default command)")
-)
-
-// ---------------------------------------------------------------------------------------------
-// Operator commands (database only)
-
-const withStorage = <A, E>(
-  o: Parameters<typeof settingsFrom>[0],
-  body: (settings: ServerSettings) => Effect.Effect<A, E, UsersRepo | MessagesRepo>
-) =>
-  Effect.flatMap(settingsFrom(o), (settings) =>
-    Effect.provide(body(settings), storageLayer(settings)))
-
-const username = Args.text({ name: "user" }).pipe(Args.withDescription("username (case-insensitive)"))
-
-const accountName = (raw: string) => {
-  const name = normalizeUsername(raw)
-  return isValidUsername(name)
-    ? Effect.succeed(name)
-    : Effect.fail(new CliError({ message: `invalid username "${raw}": 1-32 letters or digits` }))
+    yield* say("shutting down")
+  })).pipe(Effect.provide(loggingLayer(settings)))
 }
 
-const setLevel = (raw: string, level: number) =>
-  Effect.gen(function*() {
-    const name = yield* accountName(raw)
-    const users = yield* UsersRepo
-    const found = yield* users.setPermission(name, level)
-    if (!found) return yield* new CliError({ message: `no user "${name}"` })
-    yield* Console.log(`${name} is now ${permissionName(level)} (${level})`)
-    yield* Console.log("note: if the user is logged in, the new level applies from their next login")
-  })
+const withStorage = <A, E, R>(input: Input, body: (loaded: LoadedConfig) => Effect.Effect<A, E, R>) =>
+  Effect.flatMap(configFrom(input), (loaded) => Effect.provide(body(loaded), storageLayer(loaded.settings)))
 
-const setownerCommand = Command.make(
-  "setowner",
-  { ...dbOptions, user: username },
-  (o) => withStorage(o, () => setLevel(o.user, 2))
-).pipe(Command.withDescription("make a user OWNER (level 2)"))
+const serveCommand: CommandSpec = {
+  name: "serve",
+  args: [],
+  doc: "run the server (the default when no command is given)",
+  settings: true,
+  run: (input) => Effect.flatMap(configFrom(input), serve)
+}
 
-const setpermsCommand = Command.make(
-  "setperms",
-  {
-    ...dbOptions,
-    user: username,
-    level: Args.integer({ name: "level" }).pipe(Args.withDescription("0 USER, 1 ADMIN, 2 OWNER"))
-  },
-  (o) =>
-    isPermission(o.level)
-      ? withStorage(o, () => setLevel(o.user, o.level))
-      : new CliError({ message: `invalid level ${o.level}: expected 0 (USER), 1 (ADMIN) or 2 (OWNER)` })
-).pipe(Command.withDescription("set a user's permission level"))
+const shellCommand: CommandSpec = {
+  name: "shell",
+  args: [],
+  doc: "operator shell on the database (the original's -shell): SETOWNER, SETPERMS, USERS, CLEARCACHE, HELP, EXIT",
+  settings: true,
+  run: (input) =>
+    withStorage(input, (loaded) =>
+      Effect.gen(function*() {
+        if (process.stdin.isTTY === true) yield* sayConfig(loaded, (line) => Console.log(line))
+        const failures = yield* operatorShell(describeDatabase(loaded.settings.database))
+        // a script fed through stdin fails if one of its commands failed
+        if (failures > 0 && process.stdin.isTTY !== true) process.exitCode = 1
+      }))
+}
 
-const usersCommand = Command.make("users", dbOptions, (o) =>
-  withStorage(o, () =>
+const operationCommands: Array<CommandSpec> = OPERATIONS.map((op) => ({
+  name: op.name,
+  args: op.args,
+  doc: op.doc,
+  settings: true,
+  run: (input) => withStorage(input, () => op.run(input.positional))
+}))
+
+const migrateCommand: CommandSpec = {
+  name: "migrate",
+  args: [],
+  doc: "apply pending database migrations (serve does it too)",
+  settings: true,
+  run: (input) =>
+    Effect.flatMap(configFrom(input), ({ settings }) =>
+      Effect.gen(function*() {
+        const applied = yield* migrate
+        if (applied.length === 0) yield* Console.log(`${describeDatabase(settings.database)}: schema is up to date`)
+        for (const [id, name] of applied) yield* Console.log(`applied migration ${id} ${name}`)
+      }).pipe(Effect.provide(databaseLayer(settings.database))))
+}
+
+const configCheckCommand: CommandSpec = {
+  name: "config check",
+  args: ["file"],
+  doc: "validate a config file and print the effective configuration (flags and GOCHAT_* variables applied)",
+  settings: true,
+  run: (input) =>
     Effect.gen(function*() {
-      const users = yield* UsersRepo
-      const all = yield* users.listAll()
-      const width = Math.max(8, ...all.map((u) => u.username.length))
-      yield* Console.log(`${"USERNAME".padEnd(width)}  LEVEL      DEREGISTERED`)
-      for (const u of all) {
-        const level = `${u.permission} ${permissionName(u.permission)}`
-        yield* Console.log(`${u.username.padEnd(width)}  ${level.padEnd(9)}  ${u.deregistered ? "yes" : "no"}`)
-      }
-      yield* Console.log(`${all.length} account(s)`)
-    }))).pipe(Command.withDescription("list every account with its level and deregistered flag"))
-
-const clearcacheCommand = Command.make("clearcache", { ...dbOptions, user: username }, (o) =>
-  withStorage(o, () =>
-    Effect.gen(function*() {
-      const name = yield* accountName(o.user)
-      const users = yield* UsersRepo
-      const messages = yield* MessagesRepo
-      const user = yield* users.findByName(name)
-      if (Option.isNone(user)) return yield* new CliError({ message: `no user "${name}"` })
-      const n = yield* messages.clearFor(user.value.id)
-      yield* Console.log(`deleted ${n} stored message(s) for ${name}`)
-    }))).pipe(Command.withDescription("delete every stored offline message addressed to a user"))
-
-const migrateCommand = Command.make("migrate", dbOptions, (o) =>
-  Effect.flatMap(settingsFrom(o), (settings) =>
-    Effect.gen(function*() {
-      const applied = yield* migrate
-      if (applied.length === 0) yield* Console.log(`${describeDatabase(settings.database)}: schema is up to date`)
-      for (const [id, name] of applied) yield* Console.log(`applied migration ${id} ${name}`)
-    }).pipe(Effect.provide(databaseLayer(settings.database))))).pipe(
-    Command.withDescription("apply pending database migrations (serve also does this at start)")
-  )
-
-const configCheckCommand = Command.make(
-  "check",
-  { ...serveOptions, file: Args.text({ name: "file" }).pipe(Args.withDescription("server.json to validate")) },
-  (o) =>
-    Effect.gen(function*() {
-      const settings = yield* settingsFrom({ ...o, config: Option.some(o.file) })
-      yield* Console.log(JSON.stringify(describeSettings(settings), null, 2))
-      yield* Console.log(`${o.file}: OK`)
+      const [file] = input.positional
+      const settings = Either.flatMap(readConfigFile(file), (f) => resolveConfig({ flags: flagsOf(input), env: process.env, file: f }))
+      if (Either.isLeft(settings)) return yield* new CliError({ message: settings.left })
+      yield* Console.log(JSON.stringify(describeSettings(settings.right), null, 2))
+      yield* Console.log(`${file}: OK`)
     })
-).pipe(Command.withDescription("validate a config file and print the effective configuration"))
+}
 
-const configCommand = Command.make("config").pipe(
-  Command.withDescription("configuration tools"),
-  Command.withSubcommands([configCheckCommand])
-)
-
-const gencertCommand = Command.make(
-  "gencert",
-  {
-    out: Options.text("out").pipe(Options.withDescription("output directory"), Options.withDefault("certs")),
-    name: Options.text("name").pipe(Options.withDescription("host name in the certificate"), Options.withDefault("localhost")),
-    days: Options.integer("days").pipe(Options.withDescription("validity in days"), Options.withDefault(365))
+const gencertCommand: CommandSpec = {
+  name: "gencert",
+  args: [],
+  doc: "create a self-signed TLS certificate and key for local testing (with openssl)",
+  settings: false,
+  options: {
+    out: { placeholder: "<dir>", doc: "output directory", fallback: "certs" },
+    name: { placeholder: "<host>", doc: "host name in the certificate", fallback: "localhost" },
+    days: { placeholder: "<n>", doc: "validity in days", fallback: "365" }
   },
-  (o) =>
+  run: (input) =>
     Effect.gen(function*() {
-      const dir = path.resolve(o.out)
+      const opt = (name: string) => input.options.get(name) ?? gencertCommand.options![name].fallback
+      const days = Number(opt("days"))
+      if (!/^\d+$/.test(opt("days")) || days < 1) {
+        return yield* new UsageError({ message: `--days: expected a positive integer, got ${JSON.stringify(opt("days"))}` })
+      }
+      const dir = path.resolve(opt("out"))
       const certFile = path.join(dir, "gochat.pem")
       const keyFile = path.join(dir, "gochat.key")
       yield* Effect.try({
@@ -290,9 +226,9 @@ const gencertCommand = Command.make(
           fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
           execFileSync("openssl", [
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256",
-            "-keyout", keyFile, "-out", certFile, "-days", String(o.days),
-            "-subj", `/CN=${o.name}`,
-            "-addext", `subjectAltName=DNS:${o.name},DNS:localhost,IP:127.0.0.1`
+            "-keyout", keyFile, "-out", certFile, "-days", String(days),
+            "-subj", `/CN=${opt("name")}`,
+            "-addext", `subjectAltName=DNS:${opt("name")},DNS:localhost,IP:127.0.0.1`
           ], { stdio: ["ignore", "ignore", "pipe"] })
           fs.chmodSync(keyFile, 0o600)
         },
@@ -304,39 +240,148 @@ const gencertCommand = Command.make(
       yield* Console.log(`private key: ${keyFile}`)
       yield* Console.log(`use: --tls-port 8037 --tls-cert ${certFile} --tls-key ${keyFile}`)
     })
-).pipe(Command.withDescription("create a self-signed TLS certificate and key (local testing only) with openssl"))
+}
 
-export const command = Command.make("gochat-server", serveOptions, serveHandler).pipe(
-  Command.withDescription("gochat v1 server. Without a command it serves (same as `serve`)."),
-  Command.withSubcommands([
-    serveCommand,
-    setownerCommand,
-    setpermsCommand,
-    usersCommand,
-    clearcacheCommand,
-    migrateCommand,
-    configCommand,
-    gencertCommand
-  ])
-)
+const COMMANDS: ReadonlyArray<CommandSpec> = [
+  serveCommand,
+  shellCommand,
+  ...operationCommands,
+  migrateCommand,
+  configCheckCommand,
+  gencertCommand
+]
 
-const cli = Command.run(command, { name: "gochat-server", version: versionWithCommit(VERSION) })
+// ---------------------------------------------------------------------------------------------
+// Parsing
 
-/** Runs the CLI; expected failures become one line on stderr and exit code 1. */
-export const run = (argv: ReadonlyArray<string>) =>
-  cli(argv).pipe(
-    Effect.catchAll((error) => {
-      const tag = (error as { _tag?: string })._tag
-      // @effect/cli already printed its own validation message (with usage)
-      if (tag === "ValidationError" || tag === "HelpRequested") {
-        return Effect.sync(() => {
-          process.exitCode = 1
-        })
+const commandNames = () => COMMANDS.map((c) => c.name).join(", ")
+
+/** The command and its input, or a one-line usage error. */
+export const parseCommandLine = (args: ReadonlyArray<string>): Either.Either<{ command: CommandSpec; input: Input }, string> => {
+  let command: CommandSpec | undefined
+  const positional: Array<string> = []
+  const options = new Map<string, string>()
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a === "--") {
+      positional.push(...args.slice(i + 1))
+      break
+    }
+    if (a.startsWith("--")) {
+      const eq = a.indexOf("=")
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2)
+      const value = eq > 0 ? a.slice(eq + 1) : args[++i]
+      if (value === undefined) return Either.left(`--${name} needs a value`)
+      options.set(name, value)
+    } else if (a.startsWith("-") && a.length > 1) {
+      return Either.left(`unknown option ${a}; options are spelled --name (${NAME} --help lists them)`)
+    } else if (command === undefined && positional.length === 0) {
+      const name = a === "config" && args[i + 1] === "check" ? (i++, "config check") : a
+      command = COMMANDS.find((c) => c.name === name)
+      if (command === undefined) {
+        return Either.left(`unknown command ${JSON.stringify(a)}; the commands are ${commandNames()} (${NAME} --help)`)
       }
-      const message = (error as { message?: string }).message || String(error)
-      return Effect.sync(() => {
-        process.stderr.write(`error: ${message.split("\n")[0]}\n`)
-        process.exitCode = 1
-      })
+    } else positional.push(a)
+  }
+  const cmd = command ?? serveCommand
+  for (const name of options.keys()) {
+    const known = cmd.settings ? name === "config" || FLAG_TO_ID.has(name) : cmd.options?.[name] !== undefined
+    if (!known) {
+      return Either.left(`unknown option --${name} for ${cmd.name}; ${NAME} ${cmd.name} --help lists its options`)
+    }
+  }
+  if (positional.length !== cmd.args.length) {
+    const usage = `${NAME} ${usageOf(cmd)}`
+    return Either.left(positional.length < cmd.args.length
+      ? `${cmd.name} needs ${cmd.args.slice(positional.length).map((a) => `<${a}>`).join(" ")}: ${usage}`
+      : `too many arguments for ${cmd.name} (${positional.slice(cmd.args.length).map((p) => JSON.stringify(p)).join(" ")}): ${usage}`)
+  }
+  return Either.right({ command: cmd, input: { positional, options } })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+
+const table = (rows: ReadonlyArray<readonly [string, string]>): Array<string> => {
+  const width = Math.max(...rows.map(([left]) => left.length))
+  return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`)
+}
+
+const settingRow = (id: SettingId): readonly [string, string] => {
+  const s = SETTINGS[id] as (typeof SETTINGS)[SettingId] & { flag?: string; env?: string; shownDefault?: string }
+  const facts = [
+    s.shownDefault === undefined ? "no default" : `default ${s.shownDefault}`,
+    ...(s.env ? [`$${s.env}`] : []),
+    ...(s.flag ? [s.key] : [])
+  ]
+  return [s.flag ? `--${s.flag} ${s.type.placeholder}` : s.key, `${s.doc} [${facts.join("; ")}]`]
+}
+
+const ids = Object.keys(SETTINGS) as Array<SettingId>
+
+export const helpText = (command: CommandSpec | undefined): string => {
+  if (command === undefined) {
+    return [
+      `${NAME} ${VERSION}: the gochat v1 server (protocol ${PROTOCOL_VERSION})`,
+      "",
+      `usage: ${NAME} [command] [options]      (no command: serve)`,
+      "",
+      "commands:",
+      ...table(COMMANDS.map((c) => [usageOf(c), c.doc])),
+      "",
+      "options of serve, shell and the database commands (a flag wins over its variable, which wins over the file):",
+      ...table([
+        ["--config <file>", "config file: the original's server.json keys plus ours [default ./config.json if it is one; $GOCHAT_CONFIG]"],
+        ...ids.filter((id) => "flag" in SETTINGS[id]).map(settingRow)
+      ]),
+      "",
+      "settings only in the config file:",
+      ...table(ids.filter((id) => !("flag" in SETTINGS[id])).map(settingRow)),
+      "",
+      "The original's spellings work too: -config <file>, -shell, -help."
+    ].join("\n")
+  }
+  const own = command.options
+    ? table(Object.entries(command.options).map(([name, o]) => [`--${name} ${o.placeholder}`, `${o.doc} [default ${o.fallback}]`]))
+    : [`  --config <file> and every setting flag (${NAME} --help lists them)`]
+  return [`usage: ${NAME} ${usageOf(command)} [options]`, "", command.doc, "", "options:", ...own].join("\n")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+
+/** One line for any failure: its message, never `[object Object]`, never a stack trace. */
+const describeFailure = (e: unknown): string => {
+  const message = (e as { message?: unknown } | undefined)?.message
+  if (typeof message === "string" && message !== "") return message.split("\n")[0]
+  const tag = (e as { _tag?: unknown } | undefined)?._tag
+  return typeof tag === "string" ? `${tag} (unexpected failure)` : String(e)
+}
+
+const fail = (code: number, message: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`error: ${message}\n`)
+    process.exitCode = code
+  })
+
+/** Runs the command line (`argv` as process.argv: node, script, args...); sets process.exitCode. */
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, never, NodeContext.NodeContext> => {
+  const args = fromOriginalSpellings(argv.slice(2))
+  const beforeEnd = args.includes("--") ? args.slice(0, args.indexOf("--")) : args
+  if (beforeEnd.includes("--help")) {
+    const first = beforeEnd.find((a) => !a.startsWith("-"))
+    const name = first === "config" ? "config check" : first
+    return Console.log(helpText(COMMANDS.find((c) => c.name === name)))
+  }
+  if (beforeEnd.includes("--version")) return Console.log(versionWithCommit(VERSION))
+  const parsed = parseCommandLine(args)
+  if (Either.isLeft(parsed)) return fail(2, parsed.left)
+  const { command, input } = parsed.right
+  return Effect.suspend(() => command.run(input)).pipe(
+    Effect.catchAllCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.void
+      const error = Option.getOrElse(Cause.failureOption(cause), () => Cause.squash(cause))
+      return fail(error instanceof UsageError ? 2 : 1, describeFailure(error))
     })
-  )
+  ) as Effect.Effect<void, never, NodeContext.NodeContext>
+}

@@ -6,8 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Context, Effect, Either, Exit, Layer, Scope } from "effect"
-import { readConfigFile, resolveConfig, type ConfigOverrides, type ServerSettings } from "./config/ServerConfig.js"
-import type { ConfigFile } from "./config/ConfigFile.js"
+import { type ConfigFile, readConfigFile, resolveConfig, type ConfigOverrides, type ServerSettings } from "./config/ServerConfig.js"
 import { Shutdown } from "./hubs/Shutdown.js"
 import { loggingLayer } from "./Logging.js"
 import { serverLayer } from "./Server.js"
@@ -52,14 +51,16 @@ export interface RunningServer {
  * logs off, and a fresh SQLite database in a temporary directory unless `db` is given.
  */
 export const startServer = async (options: StartServerOptions = {}): Promise<RunningServer> => {
-  const file: ConfigFile = options.config === undefined
-    ? {}
+  const file: ConfigFile | undefined = options.config === undefined
+    ? undefined
     : Either.getOrThrowWith(readConfigFile(options.config), (m) => new Error(m))
-  const db = options.db ?? (file.database === undefined
+  const fileHasDatabase = file !== undefined && [...file.values.keys()].some((k) => k.startsWith("database."))
+  const db = options.db ?? (!fileHasDatabase
     ? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gochat-server-")), "gochat.db")}`
     : undefined)
+  const { config: _config, tls: _tls, ...typed } = options
   const overrides: ConfigOverrides = {
-    ...options,
+    ...typed,
     db,
     port: options.port ?? 0,
     address: options.address ?? "127.0.0.1",
@@ -68,10 +69,10 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     tlsCert: options.tls?.certFile ?? options.tlsCert,
     tlsKey: options.tls?.keyFile ?? options.tlsKey
   }
-  const settings = Either.getOrThrowWith(resolveConfig(file, overrides), (m) => new Error(m))
+  const settings = Either.getOrThrowWith(resolveConfig({ overrides, file }), (m) => new Error(m))
 
   const scope = Effect.runSync(Scope.make())
-  const layer = serverLayer(settings).pipe(Layer.provide(loggingLayer(settings.logLevel, settings.logFile)))
+  const layer = serverLayer(settings).pipe(Layer.provide(loggingLayer(settings)))
   const context = await Effect.runPromise(
     Layer.buildWithScope(layer, scope).pipe(
       Effect.mapError((e) => new Error("message" in e ? String(e.message) : String(e))),

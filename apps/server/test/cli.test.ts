@@ -83,7 +83,7 @@ describe.each(backends)("operator CLI on $name", (backend) => {
     const badLevel = await cli("setperms", "--db", db, "pete", "7")
     expect(badLevel.code).toBe(1)
     expect(badLevel.err.trim().split("\n")).toHaveLength(1)
-    expect(badLevel.err).toContain("invalid level 7")
+    expect(badLevel.err).toContain('invalid level "7"')
 
     const missing = await cli("setowner", "--db", db, "nobody")
     expect(missing.code).toBe(1)
@@ -171,12 +171,14 @@ describe("operator CLI without a database", () => {
     }
 
     const cases: Array<[unknown, string]> = [
-      [{ server: { port: "abc" } }, "server.port: expected an integer port between 0 and 65535"],
-      [{ server: { max_clients: 0 } }, "server.max_clients: expected a positive integer"],
-      [{ server: { tls: { enabled: true } } }, "server.tls.cert_file: required when TLS is enabled"],
-      [{ server: { logs: { level: "LOUD" } } }, "server.logs.level: expected one of"],
+      [{ server: { port: "abc" } }, 'server.port: expected an integer port from 0 to 65535, got "abc"'],
+      [{ server: { max_clients: 0 } }, "server.max_clients: expected a positive integer (connections), got 0"],
+      [{ server: { tls: { enabled: true } } }, "server.tls.enabled) but has no certificate: set --tls-cert, GOCHAT_TLS_CERT or server.tls.cert_file"],
+      [{ server: { logs: { level: "LOUD" } } }, "server.logs.level: expected one of ALL, DEBUG, INFO, WARNING, ERROR, FATAL, NONE"],
+      [{ server: { logs: { format: "xml" } } }, "server.logs.format: expected one of text, json"],
       [{ server: { prot: 1 } }, "server.prot: unknown key"],
-      [{ database: { address: "x" } }, "database.user: required when database.address is set"],
+      [{ server: 5 } , "server: expected an object"],
+      [{ database: { address: "x" } }, "set database.user"],
       [{ server: { default_motd: "x".repeat(2046) } }, "server.default_motd: expected at most 2045 bytes"]
     ]
     for (const [json, message] of cases) {
@@ -186,6 +188,7 @@ describe("operator CLI without a database", () => {
       expect(r.code).toBe(1)
       expect(r.err.trim().split("\n")).toHaveLength(1)
       expect(r.err).toContain(message)
+      expect(r.err).toContain(file)
     }
     fs.writeFileSync(path.join(dir, "broken.json"), "{ not json")
     const broken = await cli("config", "check", path.join(dir, "broken.json"))
@@ -198,6 +201,32 @@ describe("operator CLI without a database", () => {
     expect(serve.err).toContain("database.user")
   })
 
+  it("a bad value is one line naming its source, whether a flag, a variable or the file", async () => {
+    const dir = tempDir()
+    const file = path.join(dir, "server.json")
+    fs.writeFileSync(file, JSON.stringify({ server: { port: 70000 } }))
+    const flag = await cli("config", "check", "--port", "abc", file)
+    expect(flag.err).toBe('error: --port: expected an integer port from 0 to 65535, got "abc"\n')
+    process.env.GOCHAT_PORT = "abc"
+    process.env.GOCHAT_LOG_FORMAT = "xml"
+    try {
+      const env = await cli("config", "check", file)
+      expect(env.err).toBe('error: environment variable GOCHAT_PORT: expected an integer port from 0 to 65535, got "abc"\n')
+      // a flag wins over the variable, so the next bad source is named
+      const next = await cli("config", "check", "--port", "9000", file)
+      expect(next.err).toBe('error: environment variable GOCHAT_LOG_FORMAT: expected one of text, json, got "xml"\n')
+    } finally {
+      delete process.env.GOCHAT_PORT
+      delete process.env.GOCHAT_LOG_FORMAT
+    }
+    const inFile = await cli("config", "check", file)
+    expect(inFile.err).toBe(`error: ${file}: server.port: expected an integer port from 0 to 65535, got 70000\n`)
+    for (const r of [flag, inFile]) {
+      expect(r.code).toBe(1)
+      expect(r.out).toBe("")
+    }
+  })
+
   it("logs go to the configured file with levels and annotations", async () => {
     const logFile = path.join(tempDir(), "logs", "server.log")
     fs.mkdirSync(path.dirname(logFile))
@@ -207,12 +236,15 @@ describe("operator CLI without a database", () => {
     expect((await c.login("logan", ids[0].key)).reply.action).toBe(Action.OK)
     c.close()
     await server.close()
+    expect(fs.statSync(logFile).mode & 0o777).toBe(0o600)
     const lines = fs.readFileSync(logFile, "utf8").trim().split("\n")
-    const login = lines.find((l) => l.includes('message=login'))
-    expect(login).toMatch(/level=INFO/)
-    expect(login).toMatch(/user=logan/)
-    expect(lines.some((l) => l.includes("level=DEBUG"))).toBe(false)
-    expect(lines.at(-1)).toMatch(/server stopped/)
+    // one readable format: time, level, message, annotations; no fiber ids
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z (DEBUG|INFO |WARN |ERROR|FATAL) \S/)
+    expect(lines.join("\n")).not.toMatch(/fiber=|#\d+/)
+    const login = lines.find((l) => / INFO  login( |$)/.test(l))
+    expect(login).toMatch(/ user=logan( |$)/)
+    expect(lines.some((l) => l.includes(" DEBUG "))).toBe(false)
+    expect(lines.at(-1)).toMatch(/ INFO  server stopped$/)
   })
 
   it("gencert writes a self-signed certificate and key with a warning", async () => {
@@ -231,7 +263,7 @@ describe("operator CLI without a database", () => {
     for (const args of [[], ["serve"], ["setowner"], ["setperms"], ["users"], ["clearcache"], ["migrate"], ["config", "check"], ["gencert"]]) {
       const r = await cli(...args, "--help")
       expect(r.code).toBe(0)
-      expect(r.out).toMatch(/USAGE/)
+      expect(r.out).toMatch(/^usage: gochat-server /m)
     }
   })
 })

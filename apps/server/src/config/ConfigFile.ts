@@ -1,112 +1,96 @@
 /**
  * The server.json file: the original's keys (database.*, server.address/port/max_clients, server.tls.*,
- * server.logs.*, server.default_motd) plus our own (database.url, server.data_dir, server.max_waiting,
- * server.timeouts.*, server.max_outbound_bytes, server.key_bits, server.limits.* from the table in
- * Limits.ts). Every key is optional; unknown keys are
- * rejected so a typo is an error rather than a silently ignored setting.
+ * server.logs.*, server.default_motd) plus ours; the keys are those of the SETTINGS table (ServerConfig.ts).
+ * A file is read into its values by dotted key; a key no setting has is rejected, so a typo is an error
+ * rather than a silently ignored setting. The values are decoded, with errors naming the file and key,
+ * when the settings are resolved.
  */
-import { Either, ParseResult, Schema } from "effect"
-import { KEY_BITS_MAX, KEY_BITS_MIN, LIMITS, type LimitName } from "./Limits.js"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Either } from "effect"
 
-const Port = Schema.Int.pipe(Schema.between(0, 65535)).annotations({
-  message: () => ({ message: "expected an integer port between 0 and 65535", override: true })
-})
-const PositiveInt = (what: string) =>
-  Schema.Int.pipe(Schema.positive()).annotations({ message: () => ({ message: `expected a positive integer (${what})`, override: true }) })
-const NonEmpty = (what: string) =>
-  Schema.String.pipe(Schema.minLength(1)).annotations({ message: () => ({ message: `expected a non-empty string (${what})`, override: true }) })
-const Str = Schema.String.annotations({ message: () => ({ message: "expected a string", override: true }) })
-const Bool = Schema.Boolean.annotations({ message: () => ({ message: "expected true or false", override: true }) })
+export interface ConfigFile {
+  /** Absolute path of the file, as error messages name it. */
+  readonly path: string
+  /** Each value given, by dotted key (`server.port`). */
+  readonly values: ReadonlyMap<string, unknown>
+}
 
-export const LOG_LEVELS = ["ALL", "DEBUG", "INFO", "WARNING", "ERROR", "FATAL", "NONE"] as const
-export const LogLevelName = Schema.transform(
-  Schema.String,
-  Schema.Literal(...LOG_LEVELS),
-  { strict: false, decode: (s) => s.toUpperCase(), encode: (s) => s }
-).annotations({ message: () => ({ message: `expected one of ${LOG_LEVELS.join(", ")} (case-insensitive)`, override: true }) })
-export type LogLevelName = (typeof LOG_LEVELS)[number]
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
-const DatabaseSection = Schema.Struct({
-  url: Schema.optional(NonEmpty("sqlite:<path> or mysql://user:pass@host:port/db")),
-  address: Schema.optional(NonEmpty("database host")),
-  port: Schema.optional(Port),
-  user: Schema.optional(Str),
-  password: Schema.optional(Str),
-  db_name: Schema.optional(NonEmpty("database name")),
-  enable_logs: Schema.optional(Bool),
-  log_file: Schema.optional(Str)
-})
+/** The values of a parsed file, by dotted key; an unknown key or a section that is no object is an error. */
+const flatten = (json: unknown, keys: ReadonlySet<string>): Either.Either<Map<string, unknown>, string> => {
+  const values = new Map<string, unknown>()
+  const sections = new Set([...keys].flatMap((k) => k.split(".").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("."))))
+  const walk = (o: Record<string, unknown>, prefix: string): string | undefined => {
+    for (const [name, value] of Object.entries(o)) {
+      const key = prefix ? `${prefix}.${name}` : name
+      if (keys.has(key)) values.set(key, value)
+      else if (sections.has(key)) {
+        if (!isObject(value)) return `${key}: expected an object (a section of settings), got ${JSON.stringify(value)}`
+        const error = walk(value, key)
+        if (error) return error
+      } else return `${key}: unknown key (gochat-server --help lists the keys)`
+    }
+    return undefined
+  }
+  if (!isObject(json)) return Either.left("expected a JSON object with server and database sections")
+  const error = walk(json, "")
+  return error ? Either.left(error) : Either.right(values)
+}
 
-const TlsSection = Schema.Struct({
-  enabled: Schema.optional(Bool),
-  port: Schema.optional(Port),
-  cert_file: Schema.optional(NonEmpty("path to a PEM certificate")),
-  key_file: Schema.optional(NonEmpty("path to a PEM private key"))
-})
+const parseFile = (file: string): Either.Either<unknown, string> => {
+  let text: string
+  try {
+    text = fs.readFileSync(file, "utf8")
+  } catch (e) {
+    return Either.left(`${file}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? String(e)}); check the path given to --config`)
+  }
+  try {
+    return Either.right(JSON.parse(text) as unknown)
+  } catch (e) {
+    return Either.left(`${file}: not valid JSON (${(e as Error).message})`)
+  }
+}
 
-const LogsSection = Schema.Struct({
-  level: Schema.optional(LogLevelName),
-  log_file: Schema.optional(Str)
-})
+/** Reads and checks a config file (relative paths inside it are relative to the working directory, as in the original). */
+export const readConfigFile = (file: string, keys: ReadonlySet<string>): Either.Either<ConfigFile, string> => {
+  const absolute = path.resolve(file)
+  return parseFile(absolute).pipe(
+    Either.flatMap((json) => flatten(json, keys)),
+    Either.map((values) => ({ path: absolute, values })),
+    Either.mapLeft((m) => (m.startsWith(absolute) ? m : `${absolute}: ${m}`))
+  )
+}
 
-const TimeoutsSection = Schema.Struct({
-  idle_ms: Schema.optional(PositiveInt("milliseconds")),
-  login_ms: Schema.optional(PositiveInt("milliseconds")),
-  handshake_ms: Schema.optional(PositiveInt("milliseconds")),
-  header_ms: Schema.optional(PositiveInt("milliseconds")),
-  write_ms: Schema.optional(PositiveInt("milliseconds")),
-  token_ms: Schema.optional(PositiveInt("milliseconds")),
-  shutdown_flush_ms: Schema.optional(PositiveInt("milliseconds"))
-})
+/** Why a parsed `config.json` is not a gochat server configuration, or undefined when it is one. */
+const notServerConfig = (json: unknown): string | undefined => {
+  if (!isObject(json)) return "it is not a JSON object"
+  if ("shell_server" in json || "ui_config" in json || (isObject(json.database) && "path" in json.database && !("server" in json))) {
+    return "it is a gochat client configuration"
+  }
+  if (!("server" in json) && !("database" in json)) return "it has no \"server\" or \"database\" key, so it is not a gochat configuration"
+  return undefined
+}
 
-/** `server.limits`: one optional integer per row of `LIMITS`, within its bounds. */
-const LimitsSection = Schema.Struct(Object.fromEntries(
-  (Object.keys(LIMITS) as Array<LimitName>).map((name) => {
-    const s = LIMITS[name]
-    return [s.key, Schema.optional(Schema.Int.pipe(Schema.between(s.min, s.max)).annotations({
-      message: () => ({ message: `expected an integer between ${s.min} and ${s.max} (${s.unit})`, override: true })
-    }))]
-  })
-) as { readonly [key: string]: Schema.optional<typeof Schema.Int> })
+/**
+ * `config.json` in `dir`, used when no config file is given, as the original does: absent, nothing; a gochat
+ * server configuration, read like any config file; anything else, skipped with a one-line note saying why.
+ */
+export interface Discovered {
+  readonly file: ConfigFile | undefined
+  readonly notes: ReadonlyArray<string>
+}
 
-const KeyBits = Schema.NonEmptyArray(Schema.Int.pipe(Schema.between(KEY_BITS_MIN, KEY_BITS_MAX), Schema.multipleOf(8))).annotations({
-  message: () => ({
-    message: `expected a non-empty list of RSA modulus sizes, multiples of 8 between ${KEY_BITS_MIN} and ${KEY_BITS_MAX}`,
-    override: true
-  })
-})
-
-const ServerSection = Schema.Struct({
-  address: Schema.optional(NonEmpty("listen address")),
-  port: Schema.optional(Port),
-  max_clients: Schema.optional(PositiveInt("connections")),
-  max_waiting: Schema.optional(Schema.Int.pipe(Schema.nonNegative()).annotations({
-    message: () => ({ message: "expected an integer >= 0 (waiting connections)", override: true })
-  })),
-  max_outbound_bytes: Schema.optional(PositiveInt("bytes")),
-  key_bits: Schema.optional(KeyBits),
-  limits: Schema.optional(LimitsSection),
-  data_dir: Schema.optional(NonEmpty("directory")),
-  default_motd: Schema.optional(Str),
-  tls: Schema.optional(TlsSection),
-  logs: Schema.optional(LogsSection),
-  timeouts: Schema.optional(TimeoutsSection)
-})
-
-export const ConfigFile = Schema.Struct({
-  database: Schema.optional(DatabaseSection),
-  server: Schema.optional(ServerSection)
-})
-export type ConfigFile = typeof ConfigFile.Type
-
-/** Decodes parsed JSON into a ConfigFile, or a one-line message naming the key and what it expects. */
-export const decodeConfigFile = (json: unknown): Either.Either<ConfigFile, string> =>
-  Schema.decodeUnknownEither(ConfigFile, { onExcessProperty: "error", errors: "first" })(json).pipe(
-    Either.mapLeft((error) => {
-      const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-      if (!issue) return "invalid configuration"
-      const key = issue.path.map(String).join(".")
-      const message = issue._tag === "Unexpected" ? "unknown key" : issue.message
-      return key ? `${key}: ${message}` : message
+export const discoverConfigFile = (dir: string, keys: ReadonlySet<string>): Either.Either<Discovered, string> => {
+  const file = path.join(dir, "config.json")
+  if (!fs.existsSync(file)) return Either.right({ file: undefined, notes: [] })
+  return parseFile(file).pipe(
+    Either.mapLeft((m) => `${m}; fix it, or give another file with --config`),
+    Either.flatMap((json): Either.Either<Discovered, string> => {
+      const why = notServerConfig(json)
+      if (why !== undefined) return Either.right({ file: undefined, notes: [`${file} skipped: ${why}`] })
+      return readConfigFile(file, keys).pipe(Either.map((f) => ({ file: f, notes: [] })))
     })
   )
+}

@@ -40,10 +40,24 @@ const remoteIp = (socket: net.Socket): string => {
   return address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address
 }
 
+/** Why a listen failed, with what to do about it. */
+const listenProblem = (error: NodeJS.ErrnoException): string => {
+  switch (error.code) {
+    case "EADDRINUSE":
+      return "the port is already in use (another server running?); stop it or choose another port"
+    case "EACCES":
+      return "permission denied (ports below 1024 need privileges); choose a port from 1024"
+    case "EADDRNOTAVAIL":
+      return "the address is not one of this machine's; choose another address"
+    default:
+      return error.code ?? error.message
+  }
+}
+
 const listen = (server: net.Server, port: number, host: string, what: string) =>
   Effect.async<number, ListenError>((resume) => {
     const onError = (error: NodeJS.ErrnoException) =>
-      resume(Effect.fail(new ListenError({ message: `cannot listen for ${what} on ${host}:${port}: ${error.code ?? error.message}` })))
+      resume(Effect.fail(new ListenError({ message: `cannot listen for ${what} on ${host}:${port}: ${listenProblem(error)}` })))
     server.once("error", onError)
     server.listen({ port, host }, () => {
       server.off("error", onError)
@@ -181,11 +195,12 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
     const tcp = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
       if (countAddress(socket)) offer(socket, false)
     })
-    tcp.on("error", (error) => run(Effect.logError("TCP listener error", error.message)))
     const port = yield* Effect.acquireRelease(
       listen(tcp, config.port, config.address, "TCP"),
       () => closeServer(tcp)
     )
+    // after listen: a failure to listen is the one-line ListenError, not also a log line
+    tcp.on("error", (error) => run(Effect.logError("TCP listener error", error.message)))
 
     let tlsPort: number | undefined = undefined
     let tlsServer: tls.Server | undefined = undefined
@@ -228,12 +243,12 @@ export class Listeners extends Effect.Service<Listeners>()("server/Listeners", {
         socket.destroy()
         run(Effect.logDebug("TLS handshake failed", error.message))
       })
-      server.on("error", (error) => run(Effect.logError("TLS listener error", error.message)))
       tlsServer = server
       tlsPort = yield* Effect.acquireRelease(
         listen(server, files.port, config.address, "TLS"),
         () => closeServer(server)
       )
+      server.on("error", (error) => run(Effect.logError("TLS listener error", error.message)))
     }
 
     // the graceful stop (runs before the listeners' own release above, and before the database closes)
