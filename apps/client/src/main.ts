@@ -3,13 +3,15 @@
  *   (no command)      the TUI
  *   --shell           the interactive shell
  *   <command> ...     one command, then exit (e.g. `gochat-client msg --server local --user alice bob "hi"`)
- * Global options: --config <file>, --verbose.
+ * Global options: --config <file>, --verbose; the original's -shell, -config FILE, -verbose work too, and
+ * config.json in the working directory is used when no configuration is given (CommandLine.ts).
  */
-import { CliConfig, Command, Options, ValidationError } from "@effect/cli"
+import { CliConfig, Command, CommandDescriptor, Options, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer, Option, SubscriptionRef } from "effect"
+import { Cause, Console, Effect, Layer, Option, SubscriptionRef } from "effect"
 import { Client } from "./core/Client.js"
+import { discoverConfig, fromOriginalSpellings, helpText, NAME, validationLine } from "./CommandLine.js"
 import { loadConfig } from "./core/Config.js"
 import { clientLayer } from "./core/index.js"
 import { versionWithCommit } from "@gochat/protocol"
@@ -80,15 +82,37 @@ const root = Command.make("gochat-client", rootOptions, (o) =>
         : (effect as Effect.Effect<void, Effect.Effect.Error<typeof effect>>))
   )
 
-const cli = Command.run(root, { name: "gochat-client", version: versionWithCommit(CLIENT_VERSION) })
+const cli = Command.run(root, { name: NAME, version: versionWithCommit(CLIENT_VERSION) })
+const cliConfig = CliConfig.make({ isCaseSensitive: false })
+
+const given = hoistGlobalOptions(fromOriginalSpellings(process.argv.slice(2)))
+const { args, note } = discoverConfig(given, process.cwd(), process.env)
+const options = args.includes("--") ? args.slice(0, args.indexOf("--")) : args
+/** The command named on the line (skipping `--config <file>`), if any. */
+const commandWord = options.find((a, i) => !a.startsWith("-") && options[i - 1] !== "--config")
 
 // Every branch provides the command services itself (see transformHandler above); the types
 // cannot see that, so the requirement is narrowed here.
-const program = cli([...process.argv.slice(0, 2), ...hoistGlobalOptions(process.argv.slice(2))]) as Effect.Effect<
+const runCommand = cli([...process.argv.slice(0, 2), ...args]) as Effect.Effect<
   void,
   CommandFailed | StoreFailure | FileFailure | ValidationError.ValidationError,
   NodeContext.NodeContext
 >
+
+/** Parsed first without running, so a mistake is one line of ours rather than @effect/cli's printed help. */
+const program = options.includes("--help")
+  ? Console.log(helpText(versionWithCommit(CLIENT_VERSION), commandWord))
+  : options.includes("--version")
+  ? Console.log(versionWithCommit(CLIENT_VERSION))
+  : Effect.zipRight(
+    note === undefined ? Effect.void : Effect.sync(() => void process.stderr.write(`${note}\n`)),
+    CommandDescriptor.parse(root.descriptor, [NAME, ...args], cliConfig).pipe(
+      Effect.matchEffect({
+        onFailure: (e) => Effect.sync(() => fail(validationLine(e, args, commandWord), 2)),
+        onSuccess: () => runCommand
+      })
+    )
+  )
 
 program.pipe(
   Effect.catchTags({
@@ -97,11 +121,21 @@ program.pipe(
     FileFailure: (e) => Effect.sync(() => fail(e.message))
   }),
   Effect.catchIf(ValidationError.isValidationError, () => Effect.sync(() => void (process.exitCode = 2))),
-  Effect.provide(Layer.mergeAll(NodeContext.layer, CliConfig.layer({ isCaseSensitive: false }))),
-  NodeRuntime.runMain({ disableErrorReporting: false })
+  // anything else: one line, never a stack trace or [object Object]
+  Effect.catchAllCause((cause) =>
+    Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => fail(describeFailure(Cause.squash(cause))))),
+  Effect.provide(Layer.mergeAll(NodeContext.layer, CliConfig.layer(cliConfig))),
+  NodeRuntime.runMain({ disableErrorReporting: true })
 )
 
-function fail(message: string) {
-  process.stderr.write(`gochat-client: ${message}\n`)
-  process.exitCode = 1
+function describeFailure(e: unknown): string {
+  const message = (e as { message?: unknown } | undefined)?.message
+  if (typeof message === "string" && message !== "") return message.split("\n")[0]
+  const tag = (e as { _tag?: unknown } | undefined)?._tag
+  return typeof tag === "string" ? `${tag} (unexpected failure)` : String(e)
+}
+
+function fail(message: string, code = 1) {
+  process.stderr.write(`${NAME}: ${message}\n`)
+  process.exitCode = code
 }
