@@ -8,32 +8,20 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { stripVTControlCharacters } from "node:util"
 import { HelpDoc, type ValidationError } from "@effect/cli"
+import { fromOriginalFlags } from "@gochat/protocol"
 import { helpEntries, helpText as shellHelpText } from "./shell/help.js"
 
 export const NAME = "gochat-client"
 
-/**
- * Go's flag package takes `-shell`, `-verbose`, `-config FILE`, `-config=FILE` and `-help` (and `-shell=true`).
- * Only these exact spellings are rewritten into ours, and nothing after `--`.
- */
-export const fromOriginalSpellings = (args: ReadonlyArray<string>): Array<string> => {
-  const out: Array<string> = []
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    if (a === "--") {
-      out.push(...args.slice(i))
-      break
-    }
-    if (a === "-shell" || a === "-shell=true") out.push("--shell")
-    else if (a === "-verbose" || a === "-verbose=true") out.push("--verbose")
-    else if (a === "-shell=false" || a === "-verbose=false") continue
-    else if (a === "-config") out.push("--config")
-    else if (a.startsWith("-config=")) out.push(`-${a}`)
-    else if (a === "-help" || a === "-h") out.push("--help")
-    else out.push(a)
-  }
-  return out
-}
+/** Go's flag package takes `-shell`, `-verbose`, `-config FILE`, `-config=FILE` and `-help`: rewritten into ours. */
+export const fromOriginalSpellings = (args: ReadonlyArray<string>): Array<string> =>
+  fromOriginalFlags(args, {
+    shell: { to: "--shell" },
+    verbose: { to: "--verbose" },
+    config: { to: "--config", value: true },
+    help: { to: "--help" },
+    h: { to: "--help" }
+  })
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 

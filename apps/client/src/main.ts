@@ -14,7 +14,7 @@ import { Client } from "./core/Client.js"
 import { discoverConfig, fromOriginalSpellings, helpText, NAME, validationLine } from "./CommandLine.js"
 import { loadConfig } from "./core/Config.js"
 import { clientLayer } from "./core/index.js"
-import { versionWithCommit } from "@gochat/protocol"
+import { describeFailure, versionWithCommit } from "@gochat/protocol"
 import { CLIENT_VERSION } from "./core/commands/ver.js"
 import { type CommandFailed, ShellMode, subcommands } from "./shell/commands.js"
 import type { FileFailure, StoreFailure } from "./core/errors.js"
@@ -127,13 +127,6 @@ program.pipe(
   Effect.provide(Layer.mergeAll(NodeContext.layer, CliConfig.layer(cliConfig))),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
-
-function describeFailure(e: unknown): string {
-  const message = (e as { message?: unknown } | undefined)?.message
-  if (typeof message === "string" && message !== "") return message.split("\n")[0]
-  const tag = (e as { _tag?: unknown } | undefined)?._tag
-  return typeof tag === "string" ? `${tag} (unexpected failure)` : String(e)
-}
 
 function fail(message: string, code = 1) {
   process.stderr.write(`${NAME}: ${message}\n`)

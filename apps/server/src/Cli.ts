@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import type { NodeContext } from "@effect/platform-node"
-import { PROTOCOL_VERSION, versionWithCommit } from "@gochat/protocol"
+import { describeFailure, fromOriginalFlags, PROTOCOL_VERSION, versionWithCommit } from "@gochat/protocol"
 import { Cause, Console, Data, Effect, Either, Layer, Option } from "effect"
 import {
   describeDatabase,
@@ -49,22 +49,16 @@ class CliError extends Data.TaggedError("CliError")<{ readonly message: string }
  * spellings are touched, and nothing after `--`.
  */
 export const fromOriginalSpellings = (args: ReadonlyArray<string>): Array<string> => {
-  const out: Array<string> = []
-  let shell = false
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]
-    if (a === "--") {
-      out.push(...args.slice(i))
-      break
-    }
-    if (a === "-shell" || a === "--shell" || a === "-shell=true" || a === "--shell=true") shell = true
-    else if (a === "-shell=false" || a === "--shell=false") continue
-    else if (a === "-config") out.push("--config")
-    else if (a.startsWith("-config=")) out.push(`-${a}`)
-    else if (a === "-help" || a === "-h") out.push("--help")
-    else out.push(a)
-  }
-  return shell ? ["shell", ...out] : out
+  const out = fromOriginalFlags(args, {
+    config: { to: "--config", value: true },
+    shell: { to: "--shell" },
+    help: { to: "--help" },
+    h: { to: "--help" }
+  })
+  const end = out.includes("--") ? out.indexOf("--") : out.length
+  const shell = out.slice(0, end).some((a) => a === "--shell" || a === "--shell=true")
+  const rest = out.filter((a, i) => i >= end || (a !== "--shell" && !a.startsWith("--shell=")))
+  return shell ? ["shell", ...rest] : rest
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,14 +343,6 @@ export const helpText = (command: CommandSpec | undefined): string => {
 
 // ---------------------------------------------------------------------------------------------
 // Running
-
-/** One line for any failure: its message, never `[object Object]`, never a stack trace. */
-const describeFailure = (e: unknown): string => {
-  const message = (e as { message?: unknown } | undefined)?.message
-  if (typeof message === "string" && message !== "") return message.split("\n")[0]
-  const tag = (e as { _tag?: unknown } | undefined)?._tag
-  return typeof tag === "string" ? `${tag} (unexpected failure)` : String(e)
-}
 
 const fail = (code: number, message: string) =>
   Effect.sync(() => {
