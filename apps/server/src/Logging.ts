@@ -7,6 +7,7 @@
  * (mode 0600). The start-up lines (`announce`) use the same format on stdout whatever the level, as the
  * original prints its start-up notices. No fiber ids, spans or stack traces: a cause is its one-line message.
  */
+import * as fs from "node:fs"
 import { PlatformLogger } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { Cause, Console, Data, Effect, HashMap, Layer, Logger, LogLevel } from "effect"
@@ -90,12 +91,19 @@ export const loggingLayer = (
   const file = settings.logFile
   const output = file === undefined
     ? Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(logger))
-    : Logger.replaceScoped(
-      Logger.defaultLogger,
-      PlatformLogger.toFile(logger, file, { flag: "a", mode: 0o600 })
-    ).pipe(
-      Layer.provide(NodeFileSystem.layer),
-      Layer.mapError((e) => new LogFileError({ message: `cannot open the log file ${file}: ${e.message}; check --log-file / server.logs.log_file` }))
-    )
+    : Layer.unwrapEffect(Effect.as(
+      // opened here first: a log file that cannot be written stops the start with one line, and a new one is 0600
+      Effect.try({
+        try: () => fs.closeSync(fs.openSync(file, "a", 0o600)),
+        catch: (e) =>
+          new LogFileError({
+            message: `cannot open the log file ${file} (${(e as NodeJS.ErrnoException).code ?? String(e)}); check --log-file, GOCHAT_LOG_FILE or server.logs.log_file`
+          })
+      }),
+      Logger.replaceScoped(Logger.defaultLogger, PlatformLogger.toFile(logger, file, { flag: "a", mode: 0o600 })).pipe(
+        Layer.provide(NodeFileSystem.layer),
+        Layer.orDie
+      )
+    ))
   return Layer.merge(output, Logger.minimumLogLevel(toLogLevel(settings.logLevel)))
 }
