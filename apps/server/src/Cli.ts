@@ -13,7 +13,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { NodeContext } from "@effect/platform-node"
 import { describeFailure, fromOriginalFlags, PROTOCOL_VERSION, versionWithCommit } from "@gochat/protocol"
-import { Cause, Console, Data, Effect, Either, Layer, Option } from "effect"
+import { Cause, Console, Data, Effect, Either, Exit, Layer, Option } from "effect"
 import {
   describeDatabase,
   describeSettings,
@@ -127,9 +127,12 @@ export const serve = (loaded: LoadedConfig) => {
     if (listeners.tlsPort !== undefined) yield* say(`listening on tls://${settings.address}:${listeners.tlsPort}`)
     yield* say(`database ${describeDatabase(settings.database)}`)
     if (settings.logFile) yield* say(`logging to ${settings.logFile}`)
-    yield* shutdown.stopped
-    yield* say("shutting down")
-  })).pipe(Effect.provide(loggingLayer(settings)))
+    // a stop signal interrupts this wait (ProcessStop.ts); ADMIN_SHTDWN's time ends it
+    yield* Effect.ensuring(shutdown.stopped, say("shutting down"))
+  })).pipe(
+    Effect.onExit((exit) => Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause) ? say("stopped") : Effect.void),
+    Effect.provide(loggingLayer(settings))
+  )
 }
 
 const withStorage = <A, E, R>(input: Input, body: (loaded: LoadedConfig) => Effect.Effect<A, E, R>) =>
