@@ -79,7 +79,7 @@ describe.each(backends)("server process on $name", (backend) => {
       expect(notice.id).toBe(NULL_ID)
       await b.waitClosed(10_000)
       expect((await second.exited).code).toBe(0)
-      expect(second.output()).toMatch(/^shutting down\n(?:.*\n)*stopped\n/m)
+      expect(second.output()).toMatch(/ INFO +shutting down\n(?:.*\n)*.* INFO +stopped\n/)
     } finally {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
     }

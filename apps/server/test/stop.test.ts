@@ -23,7 +23,7 @@ afterAll(() => {
 const serverArgs = (timeouts?: Record<string, number>): Array<string> => {
   const dir = tempDir("gochat-stop-")
   dirs.push(dir)
-  const args = ["--port", "0", "--address", "127.0.0.1", "--db", `sqlite:${path.join(dir, "gochat.db")}`, "--log-level", "ERROR"]
+  const args = ["--port", "0", "--address", "127.0.0.1", "--db", `sqlite:${path.join(dir, "gochat.db")}`, "--log-level", "ERROR", "--key-bits", "2048"]
   if (timeouts === undefined) return args
   fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ server: { timeouts } }))
   return [...args, "--config", path.join(dir, "server.json")]
@@ -76,7 +76,7 @@ describe("pnpm start server", () => {
       stop(server)
       await expectShtdwn(c)
       expect(await server.exited).toEqual({ code: 0, signal: null })
-      expect(server.output()).toMatch(/^shutting down\n(?:.*\n)*stopped\n/m)
+      expect(server.output()).toMatch(/ INFO +shutting down\n(?:.*\n)*.* INFO +stopped\n/)
       expect(server.output()).not.toMatch(/second interrupt|ELIFECYCLE/)
       // pnpm exited last: the wrapper and the server are gone already
       expect(processGroup(pgid)).toEqual([])
@@ -92,7 +92,7 @@ describe("pnpm start server", () => {
       server.child.kill("SIGKILL")
       await expectShtdwn(c)
       await groupGone(server.child.pid!, 15_000)
-      expect(server.output()).toMatch(/^stopped$/m)
+      expect(server.output()).toMatch(/ INFO +stopped$/m)
     } finally {
       killGroup(server)
     }
@@ -112,14 +112,14 @@ describe("pnpm start server", () => {
       // the server said SHTDWN and ended its side: the stop now waits for this client
       await ended
       expect(Buffer.concat(received).includes(Buffer.from([Action.SHTDWN]))).toBe(true)
-      expect(server.output()).toMatch(/^shutting down$/m)
+      expect(server.output()).toMatch(/ INFO +shutting down$/m)
       const t = Date.now()
       process.kill(-server.child.pid!, "SIGINT")
       const exit = await server.exited
       expect(Date.now() - t).toBeLessThan(30_000)
       expect(exit.code).not.toBe(0)
       expect(server.output()).toMatch(/second interrupt: exiting without finishing the graceful stop/)
-      expect(server.output()).not.toMatch(/^stopped$/m)
+      expect(server.output()).not.toMatch(/ INFO +stopped$/m)
       expect(processGroup(server.child.pid!)).toEqual([])
       halfOpen.destroy()
     } finally {
@@ -136,7 +136,7 @@ describe("node apps/server/dist/main.mjs, no wrapper (as the systemd unit runs i
       server.child.kill(signal)
       await expectShtdwn(c)
       expect(await server.exited).toEqual({ code: 0, signal: null })
-      expect(server.output()).toMatch(/^shutting down\n(?:.*\n)*stopped\n/m)
+      expect(server.output()).toMatch(/ INFO +shutting down\n(?:.*\n)*.* INFO +stopped\n/)
     } finally {
       server.child.kill("SIGKILL")
     }
