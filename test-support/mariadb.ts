@@ -2,8 +2,8 @@
  * A private MariaDB server for the test suite, started from the system's binaries
  * (`mariadb-install-db` + `mariadbd`) in a temporary data directory, on loopback.
  *
- * If the binaries are missing, `ensureMariadbBinaries` installs `mariadb-server` with apt
- * when running as root, and otherwise fails with a message saying what to install.
+ * If the binaries are missing, `ensureMariadbBinaries` installs them through the suite's one list
+ * of system programs (scripts/test.mjs: apt-get when root, else one line saying what to install).
  * MariaDB tests are never skipped silently.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process"
@@ -11,6 +11,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { ensureTools, which } from "../scripts/test.mjs"
 
 export interface MariadbInfo {
   readonly host: string
@@ -22,34 +23,10 @@ export interface MariadbInfo {
   readonly socket: string
 }
 
-const which = (bin: string): string | undefined => {
-  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/usr/bin", "/sbin"])) {
-    const p = path.join(dir, bin)
-    if (fs.existsSync(p)) return p
-  }
-  return undefined
-}
-
+/** The MariaDB programs the test setup runs, installed through the suite's one list (scripts/test.mjs) if missing. */
 export const ensureMariadbBinaries = (): { mariadbd: string; installDb: string; client: string } => {
-  let mariadbd = which("mariadbd")
-  if (!mariadbd) {
-    const isRoot = typeof process.getuid === "function" && process.getuid() === 0
-    if (!isRoot) {
-      throw new Error(
-        "MariaDB tests need mariadbd, which is not installed. Install it with: sudo apt-get install -y mariadb-server"
-      )
-    }
-    console.log("[test] mariadbd not found: installing mariadb-server with apt-get ...")
-    execFileSync("sh", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null"], {
-      stdio: "inherit"
-    })
-    mariadbd = which("mariadbd")
-    if (!mariadbd) throw new Error("apt-get install mariadb-server did not provide mariadbd")
-  }
-  const installDb = which("mariadb-install-db") ?? which("mysql_install_db")
-  const client = which("mariadb") ?? which("mysql")
-  if (!installDb || !client) throw new Error("mariadb-install-db or the mariadb client is missing: apt-get install -y mariadb-server")
-  return { mariadbd, installDb, client }
+  ensureTools(["mariadbd", "mariadb-install-db", "mariadb"])
+  return { mariadbd: which("mariadbd")!, installDb: which("mariadb-install-db")!, client: which("mariadb")! }
 }
 
 const freePort = (): Promise<number> =>
