@@ -4,7 +4,7 @@
  * documented, the image runs the release executable with the start command the README gives, and the entrypoint writes
  * a default config only when none is mounted.
  */
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -13,8 +13,33 @@ import { describe, expect, it } from "vitest"
 const composeDir = path.resolve(__dirname, "..")
 const root = path.resolve(composeDir, "..")
 
-const composeConfig = (): string =>
-  execFileSync("docker-compose", ["-f", path.join(composeDir, "compose.yml"), "config"], { encoding: "utf8" })
+const passwords = { GOCHAT_DB_PASSWORD: "user-secret-1", GOCHAT_DB_ROOT_PASSWORD: "root-secret-2" }
+
+/**
+ * `docker-compose config` with exactly these variables: the passwords removed from the inherited environment
+ * and an env file given explicitly, so a developer's own compose/.env never takes part.
+ */
+const runConfig = (vars: Record<string, string>, envFileText = "") => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-compose-"))
+  try {
+    const envFile = path.join(dir, "env")
+    fs.writeFileSync(envFile, envFileText)
+    const env: NodeJS.ProcessEnv = { ...process.env, ...vars }
+    for (const name of Object.keys(passwords)) if (!(name in vars)) delete env[name]
+    const r = spawnSync("docker-compose", ["--env-file", envFile, "-f", path.join(composeDir, "compose.yml"), "config"],
+      { encoding: "utf8", env })
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const composeConfig = (): string => {
+  const r = runConfig(passwords)
+  expect(r.stderr).toBe("")
+  expect(r.status).toBe(0)
+  return r.stdout
+}
 
 describe("compose/compose.yml", () => {
   it("is valid for docker-compose and wires MariaDB and the server as documented", () => {
@@ -22,13 +47,37 @@ describe("compose/compose.yml", () => {
     // health-checked MariaDB, and the server waits for it to be healthy
     expect(out).toMatch(/mariadb:\n(?:.*\n)*?\s+healthcheck:\n(?:.*\n)*?\s+- healthcheck\.sh/)
     expect(out).toMatch(/depends_on:\n\s+mariadb:\n\s+condition: service_healthy/)
-    // plain TCP 9037 and TLS 8037
-    expect(out).toMatch(/published: 9037\n\s+target: 9037/)
+    // TLS 8037 on every address; plain TCP 9037 only on the loopback unless GOCHAT_PLAIN_BIND widens it
     expect(out).toMatch(/published: 8037\n\s+target: 8037/)
+    expect(out).toContain("- 127.0.0.1:9037:9037/tcp")
+    expect(out).not.toMatch(/published: 9037/)
+    expect(runConfig({ ...passwords, GOCHAT_PLAIN_BIND: "0.0.0.0" }).stdout).toContain("- 0.0.0.0:9037:9037/tcp")
     // config, certs, logs and data volumes
     for (const target of ["/config", "/app/certs", "/app/logs", "/app/data"]) {
       expect(out).toContain(`:${target}:rw`)
     }
+  })
+
+  it("has no default passwords: refuses, naming the variable and compose/.env.example, until both are set", () => {
+    const missing = (r: { status: number | null; stdout: string; stderr: string }, name: string) => {
+      expect(r.status).not.toBe(0)
+      expect(r.stdout).toBe("")
+      expect(r.stderr).toMatch(new RegExp(`: set ${name} \\(.*\\) in compose/\\.env, see compose/\\.env\\.example\\n$`))
+    }
+    missing(runConfig({}), "GOCHAT_DB_ROOT_PASSWORD")
+    missing(runConfig({ GOCHAT_DB_ROOT_PASSWORD: "root-secret-2" }), "GOCHAT_DB_PASSWORD")
+    missing(runConfig({ GOCHAT_DB_PASSWORD: "user-secret-1" }), "GOCHAT_DB_ROOT_PASSWORD")
+    // compose/.env.example copied unchanged (empty values) is refused too
+    missing(runConfig({}, fs.readFileSync(path.join(composeDir, ".env.example"), "utf8")), "GOCHAT_DB_ROOT_PASSWORD")
+    // set in an env file (as compose/.env): accepted, and the same user password reaches MariaDB and the server
+    const ok = runConfig({}, "GOCHAT_DB_PASSWORD=from-file-3\nGOCHAT_DB_ROOT_PASSWORD=from-file-4\n")
+    expect(ok.status).toBe(0)
+    expect(ok.stdout).toMatch(/gochat:\n(?:.*\n)*?\s+environment:\n\s+GOCHAT_DB_PASSWORD: from-file-3\n/)
+    expect(ok.stdout).toMatch(/MARIADB_PASSWORD: from-file-3\n/)
+    expect(ok.stdout).toMatch(/MARIADB_ROOT_PASSWORD: from-file-4\n/)
+    // no password anywhere in the repository's compose files
+    expect(fs.readFileSync(path.join(composeDir, "config", "server.json"), "utf8")).not.toMatch(/password/i)
+    expect(fs.readFileSync(path.join(composeDir, "compose.yml"), "utf8")).not.toMatch(/PASSWORD:?-/)
   })
 
   it("runs the server executable of `pnpm release` in a runtime image without Node, pnpm or source, as the README documents", () => {

@@ -11,7 +11,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { freshDatabase, mariadbUrl } from "../../../test-support/index.js"
+import { freshDatabase, mariadbInfo, mariadbUrl } from "../../../test-support/index.js"
 import { gitCommit } from "../../../scripts/build.mjs"
 import { ensureRelease, executableName } from "../../../scripts/release.mjs"
 import { repoRoot } from "./support/fixtures.js"
@@ -128,24 +128,31 @@ describe("release executables (linux-x64)", () => {
     await stopServer(s)
   })
 
-  it("run under compose/entrypoint.sh as in the container image: exec'd (PID 1 there), SIGTERM stops it with exit code 0", async () => {
+  it("run as in the container image: compose/entrypoint.sh writes compose's server.json, the MariaDB password comes from GOCHAT_DB_PASSWORD, the server is exec'd (PID 1 there), SIGTERM stops it with exit code 0", async () => {
     const m = freshMachine(built)
+    const db = mariadbInfo()
+    // compose/config/server.json as shipped (no password in it), pointed at the test MariaDB
+    const config = JSON.parse(fs.readFileSync(path.join(repoRoot, "compose", "config", "server.json"), "utf8"))
+    expect(config.database.password).toBeUndefined()
+    config.database = { ...config.database, address: db.host, port: db.port, user: db.user, db_name: freshDatabase("image") }
+    config.server = { ...config.server, address: "127.0.0.1", port: 0 }
+    const defaultConfig = path.join(m.dir, "default-server.json")
+    fs.writeFileSync(defaultConfig, JSON.stringify(config))
     const configDir = path.join(m.dir, "config")
-    fs.mkdirSync(configDir)
-    fs.writeFileSync(path.join(configDir, "server.json"), JSON.stringify({
-      database: { url: `sqlite:${path.join(m.dir, "data", "gochat.db")}` },
-      server: { address: "127.0.0.1", port: 0 }
-    }))
-    const s = await spawnServer([path.join(repoRoot, "compose", "entrypoint.sh"), m.server, "--config", path.join(configDir, "server.json")], 60_000, {
-      executable: "/bin/sh",
-      env: { ...m.env, GOCHAT_CONFIG_DIR: configDir },
-      cwd: m.dir
-    })
+    const argv = [path.join(repoRoot, "compose", "entrypoint.sh"), m.server, "--config", path.join(configDir, "server.json")]
+    const env = { ...m.env, GOCHAT_CONFIG_DIR: configDir, GOCHAT_DEFAULT_CONFIG: defaultConfig }
+    // the image's sh has the tools the entrypoint uses; this PATH has only them (no node)
+    for (const tool of ["mkdir", "cp", "chmod"]) fs.symlinkSync(`/bin/${tool}`, path.join(m.dir, "bin", tool))
+    // without the variable the server has no password: MariaDB refuses it and the start fails with one line
+    const refused = await run(m, "/bin/sh", argv, env)
+    expect(refused.code).toBe(1)
+    expect(refused.out).toMatch(/Access denied for user 'gochat'/)
+    const s = await spawnServer(argv, 60_000, { executable: "/bin/sh", env: { ...env, GOCHAT_DB_PASSWORD: db.password }, cwd: m.dir })
     servers.push(s)
     // the shell the entrypoint runs in became the server: in the image that process is PID 1
     expect(s.output()).toContain(`pid ${s.child.pid}\n`)
+    await chat(m, s.port)
     await stopServer(s)
-    expect(fs.existsSync(path.join(m.dir, "data", "gochat.db"))).toBe(true)
   })
 
   it("repair a damaged or half-written native cache, and refuse a cache folder that is not private", async () => {

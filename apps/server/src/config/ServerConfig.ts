@@ -109,7 +109,7 @@ export const SETTINGS = {
   dbAddress: setting({ key: "database.address", type: nonEmpty("database host"), doc: "MariaDB host (the original's keys; database.url or --db take precedence)" }),
   dbPort: setting({ key: "database.port", type: port, shownDefault: "3306", doc: "MariaDB port" }),
   dbUser: setting({ key: "database.user", type: text, doc: "MariaDB user (required with database.address)" }),
-  dbPassword: setting({ key: "database.password", type: text, shownDefault: "empty", doc: "MariaDB password" }),
+  dbPassword: setting({ key: "database.password", env: "GOCHAT_DB_PASSWORD", type: text, shownDefault: "empty", doc: "MariaDB password (no flag: a command line is visible to every local user)" }),
   dbName: setting({ key: "database.db_name", type: nonEmpty("database name"), doc: "MariaDB database (required with database.address)" }),
   dbEnableLogs: setting({ key: "database.enable_logs", type: boolean, shownDefault: "false", doc: "accepted in the original's files and ignored" }),
   dbLogFile: setting({ key: "database.log_file", type: text, doc: "accepted in the original's files and ignored (database errors go to the server log)" }),
