@@ -29,7 +29,7 @@ export const ensureMariadbBinaries = (): { mariadbd: string; installDb: string; 
   return { mariadbd: which("mariadbd")!, installDb: which("mariadb-install-db")!, client: which("mariadb")! }
 }
 
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const srv = net.createServer()
     srv.once("error", reject)
@@ -39,7 +39,7 @@ const freePort = (): Promise<number> =>
     })
   })
 
-const canConnect = (port: number): Promise<boolean> =>
+export const canConnect = (port: number): Promise<boolean> =>
   new Promise((resolve) => {
     const s = net.connect({ port, host: "127.0.0.1" })
     s.once("connect", () => {

@@ -3,9 +3,9 @@
  * Releasing it is the graceful stop (listeners first, the database last).
  *
  * The one place that picks layers: `Presence.Memory` for a single instance, or a clustered `Presence`
- * (given by the caller, e.g. `RedisPresence.layer`) when several instances form one service.
+ * (`cluster/RedisPresence.ts`, when the settings name a Redis) when several instances form one service.
  */
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { ServerConfig, type ServerSettings } from "./config/ServerConfig.js"
 import { Limits } from "./hubs/Limits.js"
 import { LocalEndpoints } from "./hubs/LocalEndpoints.js"
@@ -32,14 +32,25 @@ export const storageLayer = (settings: ServerSettings) =>
     Layer.provideMerge(databaseLayer(settings.database))
   )
 
-/** A `Presence` layer: what the service's sessions and deliveries run on. */
-export type PresenceLayer = Layer.Layer<Presence, never, LocalEndpoints | ServerConfig | OfflineMessages | UsersRepo>
+/** A `Presence` layer: what the service's sessions and deliveries run on (failing: it could not start). */
+export type PresenceLayer = Layer.Layer<Presence, { readonly _tag: string; readonly message: string }, LocalEndpoints | ServerConfig | OfflineMessages | UsersRepo>
+
+/**
+ * The clustered `Presence` (cluster/RedisPresence.ts), loaded only when clustering is on: a single
+ * instance never evaluates the Redis client.
+ */
+const clusterPresence: PresenceLayer = Layer.unwrapEffect(
+  Effect.map(Effect.promise(() => import("./cluster/RedisPresence.js")), (m) => m.clusterPresenceLayer)
+)
 
 /**
  * Everything the server runs, listening once built. Tracing is off: nothing collects the spans, and each
  * one (every `Effect.fn` call, every SQL statement) cost clock reads and allocations on every request.
  */
-export const serverLayer = (settings: ServerSettings, presence: PresenceLayer = Presence.Memory) =>
+export const serverLayer = (
+  settings: ServerSettings,
+  presence: PresenceLayer = settings.cluster === undefined ? Presence.Memory : clusterPresence
+) =>
   Listeners.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(Handlers.Default, Relay.Default, ServiceCommands.Default)),
     Layer.provideMerge(Sessions.Default),

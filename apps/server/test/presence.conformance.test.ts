@@ -4,8 +4,10 @@
  */
 import { generateKeyPairSync } from "node:crypto"
 import { HookType } from "@gochat/protocol"
-import { Deferred, Effect, Fiber, Layer, Stream } from "effect"
-import { describe, expect, it } from "vitest"
+import { Deferred, Effect, Fiber, Layer, Redacted, Stream } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { startRedis, type RunningRedis } from "../../../test-support/redis.js"
+import { redisPresenceLayer } from "../src/cluster/RedisPresence.js"
 import { hookFrameOf } from "../src/hubs/Hooks.js"
 import { type Endpoint, LocalEndpoints, type OnlineUser } from "../src/hubs/LocalEndpoints.js"
 import { Presence } from "../src/hubs/Presence.js"
@@ -143,3 +145,15 @@ export const eventually = (condition: () => boolean, timeoutMs = 5000) =>
   })
 
 presenceConformance("Memory", () => Presence.Memory.pipe(Layer.provideMerge(LocalEndpoints.Default)))
+
+let redis: RunningRedis
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(() => redis?.stop())
+
+/** A cluster instance's settings over the test's Redis. */
+export const clusterSettings = (url: string) => ({ redisUrl: Redacted.make(url), leaseMs: 3000, forwardTimeoutMs: 5000 })
+
+presenceConformance("Redis", () =>
+  redisPresenceLayer(clusterSettings(redis.url)).pipe(Layer.orDie, Layer.provideMerge(LocalEndpoints.Default)))

@@ -66,6 +66,17 @@ export const DEFAULT_PORT = 9037
 export const DEFAULT_TLS_PORT = 8037
 export const DEFAULT_DATA_DIR = "data"
 export const DEFAULT_MOTD = "Welcome to the server!"
+export const DEFAULT_LEASE_MS = 3000
+export const DEFAULT_FORWARD_TIMEOUT_MS = 5000
+
+const isRedisUrl = (s: string): boolean => {
+  if (!/^rediss?:\/\//.test(s)) return false
+  try {
+    return new URL(s).hostname.length > 0
+  } catch {
+    return false
+  }
+}
 
 const setting = <A>(s: Setting<A>): Setting<A> => s
 const ms = positive("milliseconds")
@@ -131,6 +142,13 @@ export const SETTINGS = {
   headerMs: setting({ key: "server.timeouts.header_ms", type: ms, shownDefault: "60000", doc: "a started frame must be complete within this long" }),
   writeMs: setting({ key: "server.timeouts.write_ms", type: ms, shownDefault: "30000", doc: "outbound data stuck this long disconnects the client" }),
   tokenMs: setting({ key: "server.timeouts.token_ms", type: ms, shownDefault: String(TOKEN_EXPIRATION_MS), doc: "a reusable token lives this long after its session" }),
+  redis: setting({
+    key: "cluster.redis_url", flag: "redis", env: "GOCHAT_REDIS_URL",
+    type: refine(nonEmpty("redis://[user:pass@]host:port[/db] or rediss://... URL", "<url>"), "a redis://[user:pass@]host:port[/db] or rediss://... URL", isRedisUrl),
+    doc: "run as one instance of a clustered service over this Redis (needs a MariaDB database; see docs/SCALING.md)"
+  }),
+  leaseMs: setting({ key: "cluster.lease_ms", type: integer(500, 600_000, "an integer from 500 to 600000 (milliseconds)"), shownDefault: String(DEFAULT_LEASE_MS), doc: "an instance that stops renewing its presence for this long is dead: its users may log in elsewhere" }),
+  forwardTimeoutMs: setting({ key: "cluster.forward_timeout_ms", type: integer(100, 600_000, "an integer from 100 to 600000 (milliseconds)"), shownDefault: String(DEFAULT_FORWARD_TIMEOUT_MS), doc: "a MSG forwarded to another instance and not answered within this long is ERR_SERVER (neither OK nor stored)" }),
   shutdownFlushMs: setting({ key: "server.timeouts.shutdown_flush_ms", type: ms, shownDefault: "5000", doc: "at shutdown, wait this long for outbound queues to drain" }),
   ...limitSettings
 } as const
@@ -180,6 +198,15 @@ export interface Timeouts {
   readonly shutdownFlushMs: number
 }
 
+/** Clustering: this process is one instance of a service whose presence and deliveries go through Redis. */
+export interface ClusterSettings {
+  readonly redisUrl: Redacted.Redacted<string>
+  /** presence lease: an instance that has not renewed it for this long is taken for dead */
+  readonly leaseMs: number
+  /** a forwarded MSG not answered within this long is ERR_SERVER */
+  readonly forwardTimeoutMs: number
+}
+
 export interface ServerSettings {
   readonly address: string
   readonly port: number
@@ -192,6 +219,8 @@ export interface ServerSettings {
   readonly limits: LimitValues
   readonly tls: TlsSettings | undefined
   readonly database: DatabaseSettings
+  /** set when this server is one instance of a clustered service (docs/SCALING.md) */
+  readonly cluster: ClusterSettings | undefined
   readonly dataDir: string
   readonly logLevel: LogLevelName
   readonly logFile: string | undefined
@@ -315,6 +344,19 @@ export const resolveConfig = (sources: ConfigSources = {}): Either.Either<Server
         database = { kind: "sqlite", filename: path.join(dataDir, "gochat.db") }
       }
     }
+    const redisUrl = optional("redis")
+    let cluster: ClusterSettings | undefined
+    if (redisUrl !== undefined) {
+      if (database.kind === "sqlite") {
+        throw new Invalid({
+          message: `clustering is on (${describeSource(sourceOf.redis!)}) but the database is SQLite, which one machine's instances alone could share: set a MariaDB database (${describePlaces(SETTINGS.db)})`
+        })
+      }
+      cluster = { redisUrl: Redacted.make(redisUrl), leaseMs: v("leaseMs", DEFAULT_LEASE_MS), forwardTimeoutMs: v("forwardTimeoutMs", DEFAULT_FORWARD_TIMEOUT_MS) }
+    } else {
+      v("leaseMs", DEFAULT_LEASE_MS)
+      v("forwardTimeoutMs", DEFAULT_FORWARD_TIMEOUT_MS)
+    }
     v("dbEnableLogs", false)
     v("dbLogFile", "")
 
@@ -329,6 +371,7 @@ export const resolveConfig = (sources: ConfigSources = {}): Either.Either<Server
       limits: Object.fromEntries(LIMIT_NAMES.map((name) => [name, v(name, LIMITS[name].default)])) as unknown as LimitValues,
       tls,
       database,
+      cluster,
       dataDir,
       logLevel: v("logLevel", "INFO"),
       logFile: logFile === "" ? undefined : path.resolve(logFile),
@@ -386,8 +429,16 @@ export const describeSettings = (s: ServerSettings): Record<string, unknown> => 
   ...s,
   database: s.database.kind === "sqlite"
     ? { kind: "sqlite", filename: s.database.filename }
-    : { ...s.database, password: "<redacted>" }
+    : { ...s.database, password: "<redacted>" },
+  cluster: s.cluster === undefined ? undefined : { ...s.cluster, redisUrl: describeRedis(s.cluster.redisUrl) }
 })
+
+/** The Redis URL without its password. */
+export const describeRedis = (url: Redacted.Redacted<string>): string => {
+  const u = new URL(Redacted.value(url))
+  if (u.password !== "") u.password = "redacted"
+  return u.toString()
+}
 
 export const describeDatabase = (d: DatabaseSettings): string =>
   d.kind === "sqlite" ? `sqlite:${d.filename}` : `mysql://${d.user}@${d.host}:${d.port}/${d.database}`

@@ -4,7 +4,7 @@
  *
  * Two layers implement it on one tag, chosen once at start-up by `Server.ts`:
  * - `Presence.Memory` (the default): the service is this process; everything is `LocalEndpoints`.
- * - `RedisPresence.layer` (`cluster/RedisPresence.ts`): sessions, online users and deliveries shared by
+ * - `redisPresenceLayer` (`cluster/RedisPresence.ts`): sessions, online users and deliveries shared by
  *   every instance through Redis.
  * Handlers do not learn which one they run on. The relay hot path reads `LocalEndpoints` first and asks
  * `remote` / `forward` (plain synchronous calls) only for a recipient this instance does not hold.
