@@ -11,6 +11,7 @@ import { ServerConfig, Shutdown, type RunningServer, type ServerSettings } from 
 import { Presence, type Endpoint } from "../src/hubs/Presence.js"
 import { Sessions } from "../src/hubs/Sessions.js"
 import { LocalEndpoints } from "../src/hubs/LocalEndpoints.js"
+import { TokenBucket } from "../src/hubs/Limits.js"
 import { MAX_PENDING_PER_CONNECTION, Verifications } from "../src/hubs/Verifications.js"
 import { ClientPool, type Received, TestClient } from "./support/client.js"
 import { backends, execSql, freshIdentities, type Identity, setLevel, start, testCertificate, testTimeouts } from "./support/fixtures.js"
@@ -195,7 +196,15 @@ describe("Sessions", () => {
       send: () => {},
       close: () => {}
     }
-    const user = { id: 1, name: "ghost", nameBytes: Buffer.from("ghost"), permission: 0, publicKey: ids[0].key as never }
+    const user = {
+      id: 1,
+      name: "ghost",
+      nameBytes: Buffer.from("ghost"),
+      permission: 0,
+      publicKey: ids[0].key as never,
+      msgBucket: new TokenBucket(1, 1, 0),
+      offlineBucket: new TokenBucket(1, 1, 0)
+    }
     const program = Effect.gen(function*() {
       const sessions = yield* Sessions
       const presence = yield* Presence

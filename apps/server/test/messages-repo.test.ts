@@ -12,7 +12,7 @@
  */
 import { Migrator, SqlClient } from "@effect/sql"
 import { MysqlClient } from "@effect/sql-mysql2"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Either, Layer, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { freshDatabase, mariadbInfo } from "../../../test-support/index.js"
 import { type CatchUpSink, OfflineMessages } from "../src/hubs/OfflineMessages.js"
@@ -20,6 +20,7 @@ import { databaseLayer, migrate } from "../src/storage/Database.js"
 import { MessagesRepo, type NewMessage } from "../src/storage/MessagesRepo.js"
 import { mysqlMigrations } from "../src/storage/migrations/mysql.js"
 import { tempDir } from "./support/fixtures.js"
+import { resolveConfig, ServerConfig, type ServerSettings } from "../src/config/ServerConfig.js"
 import path from "node:path"
 
 /** One connection only, so that session counters see every statement the repository ran. */
@@ -43,14 +44,22 @@ const backends = [
   { name: "mariadb", layer: mariadbLayer }
 ] as const
 
+const defaults: ServerSettings = Either.getOrThrow(resolveConfig({ overrides: {} }))
+
 const run = <A, E>(
   layer: () => Layer.Layer<SqlClient.SqlClient>,
-  effect: Effect.Effect<A, E, OfflineMessages | MessagesRepo | SqlClient.SqlClient>
+  effect: Effect.Effect<A, E, OfflineMessages | MessagesRepo | SqlClient.SqlClient>,
+  settings: ServerSettings = defaults
 ) =>
   Effect.runPromise(
-    Effect.zipRight(migrate, effect).pipe(
+    effect.pipe(
       Effect.provide(
-        Layer.mergeAll(OfflineMessages.Default, MessagesRepo.Default).pipe(Layer.provideMerge(layer()))
+        Layer.mergeAll(OfflineMessages.Default, MessagesRepo.Default).pipe(
+          // migrated first: OfflineMessages reads the mailbox sizes when it starts
+          Layer.provideMerge(Layer.effectDiscard(migrate)),
+          Layer.provideMerge(layer()),
+          Layer.provideMerge(Layer.succeed(ServerConfig, settings))
+        )
       ),
       Effect.scoped
     )
@@ -127,6 +136,45 @@ describe.each(backends)("catch-up on $name", ({ layer }) => {
     // written in order, oldest first
     expect(taken).toEqual(Array.from({ length: taken.length }, (_, n) => 1_700_000_000 + n))
     expect(result.left).toEqual(Array.from({ length: 600 - taken.length }, (_, n) => 1_700_000_000 + taken.length + n))
+  })
+})
+
+describe.each(backends)("mailbox sizes and expiry on $name", ({ layer }) => {
+  it("stores, catch-ups and expiry passes of at most EXPIRE_BATCH rows keep each mailbox's count and bytes", async () => {
+    const result = await run(layer, Effect.gen(function*() {
+      const offline = yield* OfflineMessages
+      const sql = yield* SqlClient.SqlClient
+      const [alice, bob, carol] = yield* usersSql(["alice", "bob", "carol"])
+      // through the pipeline (group commits), 10-byte bodies: 1,800 for bob, 400 for carol, then 7 newer ones
+      const old = Array.from({ length: 2200 }, (_, n) => message(alice, n % 11 < 9 ? bob : carol, 1000 + n))
+      yield* Effect.all(old.map((m) => offline.store(m)), { concurrency: "unbounded" })
+      yield* sql`UPDATE messages SET created_at = 0`
+      const fresh = Array.from({ length: 7 }, (_, n) => message(carol, bob, 9000 + n))
+      yield* Effect.all(fresh.map((m) => offline.store(m)), { concurrency: "unbounded" })
+      const before = { bob: offline.mailboxOf(bob), carol: offline.mailboxOf(carol) }
+      const passes = yield* offline.expireNow(60_000)
+      const after = { bob: offline.mailboxOf(bob), carol: offline.mailboxOf(carol) }
+      const left = (yield* sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM messages`)[0]
+      // a catch-up empties bob's mailbox
+      const sink: CatchUpSink = { write: (_chunk, written) => setImmediate(() => written()) }
+      const delivered = yield* offline.drain(bob, sink)
+      return { before, passes, after, left: Number(left.n), delivered, drained: offline.mailboxOf(bob) }
+    }))
+    const bobOld = Array.from({ length: 2200 }, (_, n) => n).filter((n) => n % 11 < 9).length
+    const bodyBytes = (n: number) => `message ${n}`.length
+    const oldBytes = (pick: (n: number) => boolean) =>
+      Array.from({ length: 2200 }, (_, n) => n).filter(pick).reduce((sum, n) => sum + bodyBytes(1000 + n), 0)
+    const freshBytes = Array.from({ length: 7 }, (_, n) => bodyBytes(9000 + n)).reduce((a, b) => a + b, 0)
+    expect(result.before).toEqual({
+      bob: { count: bobOld + 7, bytes: oldBytes((n) => n % 11 < 9) + freshBytes },
+      carol: { count: 2200 - bobOld, bytes: oldBytes((n) => n % 11 >= 9) }
+    })
+    // 2,200 old rows: passes of 1,000, 1,000 and 200 (the last one also sees the 7 fresh rows and stops)
+    expect(result.passes).toBe(3)
+    expect(result.after).toEqual({ bob: { count: 7, bytes: freshBytes }, carol: { count: 0, bytes: 0 } })
+    expect(result.left).toBe(7)
+    expect(result.delivered).toBe(7)
+    expect(result.drained).toEqual({ count: 0, bytes: 0 })
   })
 })
 

@@ -12,7 +12,7 @@
 import { Action, EMPTY_INFO, encodeHeader, encodePacket, encodeStamp, ErrorCode, NULL_ID } from "@gochat/protocol"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { RunningServer } from "../src/index.js"
-import { ClientPool, describe as show, type Received, TestClient } from "./support/client.js"
+import { catchUpAll, ClientPool, describe as show, TestClient } from "./support/client.js"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { databaseLayer } from "../src/storage/Database.js"
@@ -34,30 +34,8 @@ const bodyTag = (ciphertext: Uint8Array): string => {
   return `${parts[0]}:${parts[1]}`
 }
 
-/** RECIV, then every RECIV frame until a second RECIV answers ERR_EMPTY; returns the bodies' tags in order. */
-const catchUp = async (c: TestClient): Promise<Array<string>> => {
-  const first = c.send(Action.RECIV)
-  const got: Array<Received> = []
-  let second = -1
-  while (true) {
-    const p = await c.next(30_000)
-    if (p.id === first) {
-      if (p.action === Action.ERR) {
-        expect(p.info).toBe(ErrorCode.EMPTY)
-        return []
-      }
-      expect(p.action).toBe(Action.OK)
-      second = c.send(Action.RECIV)
-      continue
-    }
-    if (p.id === second && second >= 0) {
-      expect(show(p)).toBe(show({ action: Action.ERR, info: ErrorCode.EMPTY, id: second, args: [] }))
-      return got.map((r) => bodyTag(r.args[2]))
-    }
-    expect(p.action).toBe(Action.RECIV)
-    got.push(p)
-  }
-}
+/** The stored messages' body tags, in the order the catch-up delivered them. */
+const catchUp = async (c: TestClient): Promise<Array<string>> => (await catchUpAll(c)).map((r) => bodyTag(r.args[2]))
 
 describe.each(backends)("offline pipeline on $name", (backend) => {
   let server: RunningServer

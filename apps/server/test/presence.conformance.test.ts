@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startRedis, type RunningRedis } from "../../../test-support/redis.js"
 import { redisPresenceLayer } from "../src/cluster/RedisPresence.js"
 import { hookFrameOf } from "../src/hubs/Hooks.js"
+import { TokenBucket } from "../src/hubs/Limits.js"
 import { type Endpoint, LocalEndpoints, type OnlineUser } from "../src/hubs/LocalEndpoints.js"
 import { Presence } from "../src/hubs/Presence.js"
 
@@ -40,7 +41,9 @@ export const onlineUser = (name: string, permission = 0, id = 1): OnlineUser => 
   name,
   nameBytes: Buffer.from(name),
   permission,
-  publicKey
+  publicKey,
+  msgBucket: new TokenBucket(1, 1, 0),
+  offlineBucket: new TokenBucket(1, 1, 0)
 })
 
 /** A layer under test: Presence and the LocalEndpoints it binds names in. */

@@ -1,16 +1,28 @@
 /**
  * The abuse limits (config/Limits.ts, docs/IMPLEMENTATION.md "Security"), each attacked for real over
  * real sockets: crafted keys at REG, one address holding the slots, connections that never log in,
- * stalled TLS handshakes, ...
+ * stalled TLS handshakes, relay floods, stored-message floods, ...
  */
 import * as net from "node:net"
-import { Action, ErrorCode } from "@gochat/protocol"
+import { Action, encodeStamp, ErrorCode } from "@gochat/protocol"
 import { publicKeyOf, publicKeyToPem } from "@gochat/crypto"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { exponentOfBits, withExponent } from "../../../test-support/keys.js"
 import { type RunningServer, startServer } from "../src/index.js"
-import { ClientPool, TestClient } from "./support/client.js"
-import { backends, freshIdentities, goldenKey, type Identity, start, testCertificate, testTimeouts } from "./support/fixtures.js"
+import { catchUpAll, ClientPool, type Received, TestClient } from "./support/client.js"
+import { Effect } from "effect"
+import { clearCache } from "../src/Operator.js"
+import { storageLayer } from "../src/Server.js"
+import {
+  backends,
+  freshIdentities,
+  goldenKey,
+  type Identity,
+  start,
+  storedCount,
+  testCertificate,
+  testTimeouts
+} from "./support/fixtures.js"
 
 const errCode = (p: { action: number; info: number }) => (p.action === Action.ERR ? p.info : -1)
 
@@ -31,9 +43,30 @@ const rawConnect = (port: number, localAddress: string): Promise<net.Socket> =>
     socket.on("error", reject)
   })
 
+/** Pipelines `n` MSGs of `size` bytes (body: the message's number) to `dest`; their replies, in order. */
+const flood = async (c: TestClient, dest: string, n: number, size = 64): Promise<Array<Received>> => {
+  const stamp = encodeStamp(Math.floor(Date.now() / 1000))
+  const sent = Array.from({ length: n }, (_, i) => {
+    const body = Buffer.alloc(size, 0x61)
+    body.write(`${i}:`, 0, "latin1")
+    return c.send(Action.MSG, [dest, stamp, body])
+  })
+  const replies: Array<Received> = []
+  for (const id of sent) replies.push(await c.reply(id, 10_000))
+  return replies
+}
+const oks = (replies: ReadonlyArray<Received>) => replies.filter((r) => r.action === Action.OK).length
+/** Registers a user and logs it out again (offline from the OK on). */
+const registered = async (pool: ClientPool, name: string, id: Identity): Promise<void> => {
+  const c = await pool.session(name, id)
+  expect((await c.request(Action.LOGOUT)).action).toBe(Action.OK)
+  c.close()
+}
+const numberOf = (r: Received) => Number(Buffer.from(r.args[2]).toString("latin1").split(":")[0])
+
 let ids: Array<Identity>
 beforeAll(async () => {
-  ids = await freshIdentities(4)
+  ids = await freshIdentities(6)
 })
 
 describe("crafted public keys at REG", () => {
@@ -165,5 +198,131 @@ describe("login deadline", () => {
     } finally {
       clearInterval(keep)
     }
+  })
+})
+
+describe("relay flooding", () => {
+  let server: RunningServer
+  const pool = new ClientPool(() => server.port)
+  beforeAll(async () => {
+    server = await start(backends[0].fresh(), { limits: { msgBurst: 20, msgPerSecond: 1 } })
+  })
+  afterAll(async () => {
+    pool.closeAll()
+    await server?.close()
+  })
+
+  it("a sender beyond msg_burst gets ERR_PACKET (the connection stays); the recipient gets only what was OK'd; others still send", async () => {
+    const bob = await pool.session("bob", ids[0])
+    const mallory = await pool.session("mallory", ids[1])
+    const carol = await pool.session("carol", ids[2])
+    const replies = await flood(mallory, "bob", 300)
+    const accepted = oks(replies)
+    // the burst, plus at most a few tokens refilled (1 a second) while the flood was read
+    expect(accepted).toBeGreaterThanOrEqual(20)
+    expect(accepted).toBeLessThan(30)
+    for (const r of replies.filter((r) => r.action !== Action.OK)) expect(errCode(r)).toBe(ErrorCode.PACKET)
+    // the first ones were accepted: the bucket refuses the excess, not a random sample
+    expect(replies.slice(0, 20).every((r) => r.action === Action.OK)).toBe(true)
+    // another sender has a bucket of its own
+    expect((await carol.msg("bob", Buffer.from("hello"))).action).toBe(Action.OK)
+    const got: Array<Received> = []
+    while (got.length < accepted + 1) got.push(await bob.waitFor((p) => p.action === Action.RECIV))
+    expect(got.filter((p) => Buffer.from(p.args[0]).toString() === "mallory").map(numberOf))
+      .toEqual(Array.from({ length: accepted }, (_, i) => i))
+    // the flooder is still served (refused MSGs are not an error of the connection)
+    expect((await mallory.request(Action.USRS, [], 1)).action).toBe(Action.USRS)
+    expect(bob.pending()).toHaveLength(0)
+  })
+})
+
+describe("stored-message flooding", () => {
+  let server: RunningServer
+  const pool = new ClientPool(() => server.port)
+  beforeAll(async () => {
+    server = await start(backends[0].fresh(), { limits: { offlineBurst: 10, offlinePerSecond: 1 } })
+  })
+  afterAll(async () => {
+    pool.closeAll()
+    await server?.close()
+  })
+
+  it("a sender beyond offline_burst to an offline user gets ERR_PACKET; exactly the OK'd ones are delivered", async () => {
+    await registered(pool, "bob", ids[0])
+    const mallory = await pool.session("mallory", ids[1])
+    const replies = await flood(mallory, "bob", 100)
+    const accepted = oks(replies)
+    expect(accepted).toBeGreaterThanOrEqual(10)
+    expect(accepted).toBeLessThan(15)
+    for (const r of replies.filter((r) => r.action !== Action.OK)) expect(errCode(r)).toBe(ErrorCode.PACKET)
+    const back = await pool.login("bob", ids[0])
+    expect((await catchUpAll(back)).map(numberOf)).toEqual(Array.from({ length: accepted }, (_, i) => i))
+  })
+})
+
+describe.each(backends)("mailbox bombing on $name", (backend) => {
+  const pool = new ClientPool(() => server.port)
+  let server: RunningServer
+  afterEach(async () => {
+    pool.closeAll()
+    await server?.close()
+  })
+  const senderOf = (r: Received) => Buffer.from(r.args[0]).toString()
+
+  it("mailbox_max_messages: the MSG beyond it gets ERR_PACKET, counted from the database after a restart; nothing stored is dropped", async () => {
+    const db = backend.fresh()
+    const limits = { mailboxMaxMessages: 30 }
+    server = await start(db, { limits })
+    await registered(pool, "bob", ids[0])
+    const mallory = await pool.session("mallory", ids[1])
+    const carol = await pool.session("carol", ids[2])
+    expect(oks(await flood(mallory, "bob", 20))).toBe(20)
+    const second = await flood(carol, "bob", 20)
+    expect(second.map((r) => r.action === Action.OK)).toEqual(Array.from({ length: 20 }, (_, i) => i < 10))
+    for (const r of second.slice(10)) expect(errCode(r)).toBe(ErrorCode.PACKET)
+    // a new server on the same database counts the stored ones at start
+    pool.closeAll()
+    await server.close()
+    server = await start(db, { limits })
+    const again = await pool.login("mallory", ids[1])
+    expect(errCode(await again.msg("bob", Buffer.from("one more")))).toBe(ErrorCode.PACKET)
+    const bob = await pool.login("bob", ids[0])
+    const got = await catchUpAll(bob)
+    expect(got.map((r) => `${senderOf(r)}:${numberOf(r)}`)).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => `mallory:${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `carol:${i}`)
+    ])
+    expect((await bob.request(Action.LOGOUT)).action).toBe(Action.OK)
+    // delivered: the mailbox has room again
+    const after = await flood(again, "bob", 30)
+    expect(oks(after)).toBe(30)
+    expect(errCode(await again.msg("bob", Buffer.from("31st")))).toBe(ErrorCode.PACKET)
+  })
+
+  it("mailbox_max_bytes, and the operator's clearcache while the server runs makes room at once", async () => {
+    server = await start(backend.fresh(), { limits: { mailboxMaxBytes: 5 * 1000 } })
+    await registered(pool, "bob", ids[0])
+    const mallory = await pool.session("mallory", ids[1])
+    const replies = await flood(mallory, "bob", 8, 1000)
+    expect(replies.map((r) => r.action === Action.OK)).toEqual([true, true, true, true, true, false, false, false])
+    expect(errCode(replies[5])).toBe(ErrorCode.PACKET)
+    await Effect.runPromise(clearCache("bob").pipe(Effect.provide(storageLayer(server.settings))))
+    expect(await storedCount(server.settings, "bob")).toBe(0)
+    expect(oks(await flood(mallory, "bob", 5, 1000))).toBe(5)
+  })
+
+  it("message_ttl_ms: stored messages older than it are deleted in the background", async () => {
+    server = await start(backend.fresh(), { limits: { messageTtlMs: 300 } })
+    await registered(pool, "bob", ids[0])
+    const mallory = await pool.session("mallory", ids[1])
+    expect(oks(await flood(mallory, "bob", 5))).toBe(5)
+    // (waits for the deletion itself: the expiry runs every 300 ms here)
+    const deadline = Date.now() + 10_000
+    while (await storedCount(server.settings, "bob") > 0) {
+      if (Date.now() > deadline) throw new Error("stored messages were not expired")
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const bob = await pool.login("bob", ids[0])
+    expect(await catchUpAll(bob)).toEqual([])
   })
 })

@@ -48,6 +48,12 @@ export class TokenBucket {
     return true
   }
 
+  /** Whether a token could be taken at `now` (nothing is taken). */
+  has(now: number): boolean {
+    const elapsed = now - this.at
+    return this.tokens + (elapsed > 0 ? elapsed * this.perMs : 0) >= MILLI
+  }
+
   /** Full again by `now` (nothing to remember about its owner). */
   fullAt(now: number): boolean {
     return this.tokens + (now - this.at) * this.perMs >= this.burst * MILLI
@@ -79,6 +85,11 @@ export class BucketMap<K> {
     return this.get(key, now).take(now)
   }
 
+  /** Whether `key` could take a token at `now` (no bucket is created: a missing one is full). */
+  has(key: K, now: number): boolean {
+    return this.buckets.get(key)?.has(now) ?? true
+  }
+
   /** Drops buckets that are full again (they would be created the same); `all` if still too many. */
   prune(now: number, all = false): void {
     for (const [key, bucket] of this.buckets) if (bucket.fullAt(now)) this.buckets.delete(key)
@@ -103,10 +114,34 @@ export class Limits extends Effect.Service<Limits>()("server/Limits", {
     const regBuckets = new BucketMap<string>({ burst: l.regBurst, perSecond: perMinute(l.regPerMinute) })
     const authFailureBuckets = new BucketMap<string>({ burst: l.authFailureBurst, perSecond: perMinute(l.authFailuresPerMinute) })
 
+    /** When a HOOK_DUPSESS was last published, by name and attempting address. */
+    const dupSessSent = new Map<string, number>()
+    const dupSessEvery = l.dupSessHookIntervalMs
+
+    /**
+     * Whether a HOOK_DUPSESS for `name` about a LOGIN from `ip` is due (and then it counts as sent): at most
+     * one per name and address every `dupsess_hook_interval_ms`, so a flood of LOGINs for an online user
+     * cannot flood the user with hooks.
+     */
+    const dupSessDue = (name: string, ip: string): boolean => {
+      if (dupSessEvery === 0) return true
+      const now = Date.now()
+      const key = `${name} ${ip}`
+      const last = dupSessSent.get(key)
+      if (last !== undefined && now - last < dupSessEvery) {
+        triggered("dupSessHookIntervalMs", ip)
+        return false
+      }
+      if (dupSessSent.size >= MAX_BUCKETS) dupSessSent.clear()
+      dupSessSent.set(key, now)
+      return true
+    }
+
     yield* Effect.forkScoped(Effect.repeat(
       Effect.sync(() => {
         const now = Date.now()
         for (const map of [msgBuckets, offlineBuckets, regBuckets, authFailureBuckets]) map.prune(now)
+        for (const [key, at] of dupSessSent) if (now - at >= dupSessEvery) dupSessSent.delete(key)
       }),
       Schedule.spaced(LOG_EVERY_MS)
     ))
@@ -128,6 +163,6 @@ export class Limits extends Effect.Service<Limits>()("server/Limits", {
       ))
     }
 
-    return { msgBuckets, offlineBuckets, regBuckets, authFailureBuckets, triggered } as const
+    return { msgBuckets, offlineBuckets, regBuckets, authFailureBuckets, triggered, dupSessDue } as const
   })
 }) {}

@@ -8,6 +8,7 @@
 import type { KeyObject } from "node:crypto"
 import { Effect } from "effect"
 import { type HookEvent, hookFrameOf, hookTypeOf } from "./Hooks.js"
+import type { TokenBucket } from "./Limits.js"
 
 /** The logged-in identity attached to a connection. */
 export interface OnlineUser {
@@ -17,6 +18,10 @@ export interface OnlineUser {
   readonly nameBytes: Uint8Array
   permission: number
   readonly publicKey: KeyObject
+  /** the user's MSG token bucket (`msg_burst`, `msg_per_second`; kept per user across sessions by `Limits`) */
+  readonly msgBucket: TokenBucket
+  /** the user's bucket for MSGs that are stored for an offline recipient (`offline_burst`, `offline_per_second`) */
+  readonly offlineBucket: TokenBucket
 }
 
 /** What routing needs from a connection. */

@@ -11,9 +11,23 @@
  * Catch-up (`drain`) pages through a user's messages oldest first, writes them to a `CatchUpSink` in
  * chunks of bounded size, and deletes, in one transaction at the end, exactly the rows whose frames the OS
  * took (also when the connection died midway).
+ *
+ * Quotas (`mailbox_max_messages`, `mailbox_max_bytes`): each recipient's stored count and ciphertext bytes
+ * are kept in memory, read once at start-up with one aggregate query, raised when a message is accepted
+ * (before its commit, so a pipelined flood cannot overshoot) and lowered when a commit fails, a catch-up
+ * deletes what it delivered, or the expiry deletes old rows. `fits` answers from memory (the hot path);
+ * a message that does not fit goes to `admit`, which first re-reads the recipient's mailbox from the
+ * database (the operator's `clearcache` runs in another process) and refuses only if it is still full;
+ * such re-reads are bounded by the senders' `offline_per_second` buckets, taken before. Nothing already
+ * stored is ever dropped by a quota.
+ *
+ * Expiry (`message_ttl_ms`, 0 = off): a background fiber deletes stored messages older than the TTL in
+ * passes of at most EXPIRE_BATCH rows, oldest ids first (ids grow with the store time), pausing between
+ * passes; a message being delivered while it expires is still delivered.
  */
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, Data, Effect, Exit, Fiber, Option, Runtime } from "effect"
+import { Cause, Data, Effect, Exit, Fiber, Option, Runtime, Schedule } from "effect"
+import { ServerConfig } from "../config/ServerConfig.js"
 import { MessagesRepo, type NewMessage, type StoredMessage } from "../storage/MessagesRepo.js"
 
 /** Called once with undefined when the message is committed, or with the error of its batch. */
@@ -31,6 +45,20 @@ const CHUNK_BYTES = 256 * 1024
 /** Most chunk bytes handed to the connection and not yet taken by the OS (bounds a catch-up's buffering). */
 const MAX_UNCONFIRMED = 1024 * 1024
 
+/** Most stored messages one expiry pass deletes. */
+export const EXPIRE_BATCH = 1000
+/** How often the expiry looks for old messages (and at most the TTL). */
+const EXPIRE_EVERY_MS = 60_000
+
+interface Mailbox {
+  /** stored (committed) messages and their ciphertext bytes, as far as this server knows */
+  count: number
+  bytes: number
+  /** accepted, not yet committed */
+  pendingCount: number
+  pendingBytes: number
+}
+
 /** Where a catch-up writes: the recipient's connection. */
 export interface CatchUpSink {
   /**
@@ -46,8 +74,50 @@ export class CatchUpStopped extends Data.TaggedError("CatchUpStopped")<{ readonl
 export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/OfflineMessages", {
   scoped: Effect.gen(function*() {
     const repo = yield* MessagesRepo
+    const { limits } = yield* ServerConfig
     const runtime = yield* Effect.runtime<never>()
     const runCallback = Runtime.runCallback(runtime)
+
+    // -------------------------------------------------------------------------------------------
+    // Mailbox sizes
+
+    const mailboxes = new Map<number, Mailbox>()
+    for (const [dst, size] of yield* repo.mailboxSizes) {
+      mailboxes.set(dst, { count: size.count, bytes: size.bytes, pendingCount: 0, pendingBytes: 0 })
+    }
+    const mailbox = (dst: number): Mailbox => {
+      let box = mailboxes.get(dst)
+      if (box === undefined) mailboxes.set(dst, box = { count: 0, bytes: 0, pendingCount: 0, pendingBytes: 0 })
+      return box
+    }
+    /** Stored rows of `dst` are gone (delivered, expired): its mailbox shrinks (never below empty). */
+    const removed = (dst: number, count: number, bytes: number): void => {
+      const box = mailboxes.get(dst)
+      if (box === undefined) return
+      box.count = Math.max(0, box.count - count)
+      box.bytes = Math.max(0, box.bytes - bytes)
+      if (box.count === 0 && box.pendingCount === 0) mailboxes.delete(dst)
+    }
+
+    /** Whether one more message of `bytes` fits in `dst`'s mailbox, as this server counts (no I/O). */
+    const fits = (dst: number, bytes: number): boolean => {
+      const box = mailboxes.get(dst)
+      if (box === undefined) return 1 <= limits.mailboxMaxMessages && bytes <= limits.mailboxMaxBytes
+      return box.count + box.pendingCount + 1 <= limits.mailboxMaxMessages &&
+        box.bytes + box.pendingBytes + bytes <= limits.mailboxMaxBytes
+    }
+
+    /** Whether a message of `bytes` may be stored for `dst`: `fits`, or else the mailbox as stored now has room. */
+    const admit = (dst: number, bytes: number): Effect.Effect<boolean, SqlError> =>
+      Effect.suspend(() => {
+        if (fits(dst, bytes)) return Effect.succeed(true)
+        return Effect.map(repo.mailboxSize(dst), (size) => {
+          const box = mailbox(dst)
+          box.count = size.count
+          box.bytes = size.bytes
+          return fits(dst, bytes)
+        })
+      })
 
     let messages: Array<NewMessage> = []
     let callbacks: Array<Committed> = []
@@ -78,6 +148,17 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
         onExit: (exit) => {
           running = false
           let error: SqlError | undefined = undefined
+          const failed = Exit.isFailure(exit)
+          for (let i = 0; i < batch.length; i++) {
+            const m = batch[i]
+            const box = mailbox(m.dst)
+            box.pendingCount--
+            box.pendingBytes -= m.ciphertext.length
+            if (!failed) {
+              box.count++
+              box.bytes += m.ciphertext.length
+            } else if (box.count === 0 && box.pendingCount === 0) mailboxes.delete(m.dst)
+          }
           if (Exit.isFailure(exit)) {
             error = Option.getOrElse(
               Cause.failureOption(exit.cause),
@@ -101,6 +182,9 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
 
     /** Queues a message for the next group commit; `committed` is called once, after the commit. */
     const enqueue = (message: NewMessage, committed: Committed): void => {
+      const box = mailbox(message.dst)
+      box.pendingCount++
+      box.pendingBytes += message.ciphertext.length
       messages.push(message)
       callbacks.push(committed)
       if (!scheduled && !running) {
@@ -140,7 +224,10 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
     ): Effect.Effect<number, CatchUpStopped | SqlError> =>
       Effect.uninterruptibleMask((restore) => {
         let confirmed: Array<number> = []
+        let confirmedBytes = 0
         let total = 0
+        const remove = (ids: ReadonlyArray<number>, bytes: number) =>
+          Effect.tap(repo.deleteIds(dst, ids), () => removed(dst, ids.length, bytes))
         let unconfirmedBytes = 0
         let outstanding = 0
         let failure: Error | undefined
@@ -154,7 +241,10 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
             unconfirmedBytes -= bytes
             if (error !== undefined) failure ??= error
             else {
-              for (const m of chunk) confirmed.push(m.id)
+              for (const m of chunk) {
+                confirmed.push(m.id)
+                confirmedBytes += m.ciphertext.length
+              }
               total += chunk.length
             }
             const w = wake
@@ -199,8 +289,10 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
             // a huge mailbox: bound what a crash before the final delete would deliver twice
             if (confirmed.length >= DELETE_EVERY) {
               const ids = confirmed
+              const bytes = confirmedBytes
               confirmed = []
-              yield* repo.deleteIds(dst, ids)
+              confirmedBytes = 0
+              yield* remove(ids, bytes)
             }
             if (next === undefined) return
             page = yield* Fiber.join(next)
@@ -208,7 +300,7 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
         })
         return Effect.flatMap(Effect.exit(loop), (exit) =>
           waitUntil(() => outstanding === 0).pipe(
-            Effect.zipRight(Effect.suspend(() => repo.deleteIds(dst, confirmed))),
+            Effect.zipRight(Effect.suspend(() => remove(confirmed, confirmedBytes))),
             Effect.zipRight(
               Effect.suspend((): Effect.Effect<number, CatchUpStopped | SqlError> =>
                 Exit.isFailure(exit)
@@ -221,7 +313,51 @@ export class OfflineMessages extends Effect.Service<OfflineMessages>()("server/O
           ))
       })
 
+    // -------------------------------------------------------------------------------------------
+    // Expiry
+
+    /** One pass: deletes expired messages among the EXPIRE_BATCH oldest; true if there may be more. */
+    const expirePass = (ttl: number): Effect.Effect<boolean, SqlError> =>
+      Effect.gen(function*() {
+        const rows = yield* repo.oldest(EXPIRE_BATCH)
+        const cutoff = Date.now() - ttl
+        const expired = rows.filter((r) => r.createdAt <= cutoff)
+        if (expired.length === 0) return false
+        yield* repo.deleteRows(expired.map((r) => r.id))
+        for (const r of expired) removed(r.dst, 1, r.bytes)
+        yield* Effect.logInfo("expired stored messages").pipe(Effect.annotateLogs({ deleted: expired.length }))
+        return rows.length === EXPIRE_BATCH && expired.length === rows.length
+      })
+
+    /** Deletes every stored message older than the TTL now, pass after pass; returns how many passes ran. */
+    const expireNow = (ttl: number): Effect.Effect<number, SqlError> =>
+      Effect.gen(function*() {
+        let passes = 1
+        while (yield* expirePass(ttl)) {
+          passes++
+          // between passes the database serves everyone else
+          yield* Effect.sleep(10)
+        }
+        return passes
+      })
+
+    const ttl = limits.messageTtlMs
+    if (ttl > 0) {
+      yield* Effect.forkScoped(Effect.repeat(
+        expireNow(ttl).pipe(Effect.catchAll((e) => Effect.logError("expiring stored messages failed", e.message))),
+        Schedule.spaced(Math.max(10, Math.min(ttl, EXPIRE_EVERY_MS)))
+      ))
+    }
+
     return {
+      fits,
+      admit,
+      /** What this server counts in `dst`'s mailbox (stored and being stored). */
+      mailboxOf: (dst: number) => {
+        const box = mailboxes.get(dst)
+        return box === undefined ? { count: 0, bytes: 0 } : { count: box.count + box.pendingCount, bytes: box.bytes + box.pendingBytes }
+      },
+      expireNow,
       enqueue,
       store,
       drain,

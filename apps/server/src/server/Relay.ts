@@ -6,6 +6,7 @@
 import { Action, type Packet } from "@gochat/protocol"
 import { Effect } from "effect"
 import { OfflineMessages } from "../hubs/OfflineMessages.js"
+import { Limits } from "../hubs/Limits.js"
 import { LocalEndpoints } from "../hubs/LocalEndpoints.js"
 import { Presence } from "../hubs/Presence.js"
 import { UserCache } from "../storage/UserCache.js"
@@ -14,7 +15,7 @@ import type { Connection } from "./Connection.js"
 
 export class Relay extends Effect.Service<Relay>()("server/Relay", {
   effect: Effect.gen(function*() {
-    const msg = msgHotPath(yield* LocalEndpoints, yield* Presence, yield* OfflineMessages, yield* UserCache)
+    const msg = msgHotPath(yield* LocalEndpoints, yield* Presence, yield* OfflineMessages, yield* UserCache, yield* Limits)
 
     const hot = (conn: Connection, packet: Packet): boolean => {
       const action = packet.action

@@ -13,6 +13,20 @@ export interface NewMessage {
   readonly ciphertext: Uint8Array
 }
 
+/** What one recipient has waiting: stored messages and their ciphertext bytes. */
+export interface MailboxSize {
+  readonly count: number
+  readonly bytes: number
+}
+
+/** A stored message as the expiry sees it. */
+export interface StoredRow {
+  readonly id: number
+  readonly dst: number
+  readonly createdAt: number
+  readonly bytes: number
+}
+
 export interface StoredMessage {
   readonly id: number
   readonly sender: string
@@ -134,6 +148,33 @@ export class MessagesRepo extends Effect.Service<MessagesRepo>()("server/Message
       return Number(row?.n ?? 0)
     })
 
-    return { insertBatch, page, deleteIds, clearFor, countFor } as const
+    /** Every recipient's mailbox size, in one aggregate query (read once at start-up). */
+    const mailboxSizes = Effect.map(
+      sql<{ dst: number | string; n: number | string; bytes: number | string | null }>`
+        SELECT dst_user AS dst, COUNT(*) AS n, SUM(LENGTH(ciphertext)) AS bytes FROM messages GROUP BY dst_user`,
+      (rows) => new Map(rows.map((r) => [Number(r.dst), { count: Number(r.n), bytes: Number(r.bytes ?? 0) }]))
+    )
+
+    /** One recipient's mailbox size, as stored now. */
+    const mailboxSize = (dst: number): Effect.Effect<MailboxSize, SqlError> =>
+      Effect.map(
+        sql<{ n: number | string; bytes: number | string | null }>`
+          SELECT COUNT(*) AS n, SUM(LENGTH(ciphertext)) AS bytes FROM messages WHERE dst_user = ${dst}`,
+        ([row]) => ({ count: Number(row?.n ?? 0), bytes: Number(row?.bytes ?? 0) })
+      )
+
+    /** The `limit` oldest stored messages (lowest ids), whoever they are for. */
+    const oldest = (limit: number): Effect.Effect<Array<StoredRow>, SqlError> =>
+      Effect.map(
+        sql<{ id: number | string; dst: number | string; created_at: number | string; bytes: number | string }>`
+          SELECT id, dst_user AS dst, created_at, LENGTH(ciphertext) AS bytes FROM messages ORDER BY id ASC LIMIT ${limit}`,
+        (rows) => rows.map((r) => ({ id: Number(r.id), dst: Number(r.dst), createdAt: Number(r.created_at), bytes: Number(r.bytes) }))
+      )
+
+    /** Deletes messages by row id, whoever they are for (at most DELETE_CHUNK ids). */
+    const deleteRows = (ids: ReadonlyArray<number>): Effect.Effect<void, SqlError> =>
+      ids.length === 0 ? Effect.void : Effect.asVoid(varying(sql`DELETE FROM messages WHERE ${sql.in("id", ids)}`))
+
+    return { insertBatch, page, deleteIds, clearFor, countFor, mailboxSizes, mailboxSize, oldest, deleteRows } as const
   })
 }) {}

@@ -11,6 +11,7 @@ import {
   EMPTY_INFO,
   encodePacket,
   encodeStamp,
+  ErrorCode,
   errorName,
   type Packet,
   PacketFramer
@@ -196,6 +197,31 @@ export class TestClient {
 
   async msg(dest: string, ciphertext: Uint8Array, unixSeconds = Math.floor(Date.now() / 1000)): Promise<Received> {
     return this.request(Action.MSG, [dest, encodeStamp(unixSeconds), ciphertext])
+  }
+}
+
+/**
+ * A catch-up: RECIV, then every RECIV frame until a second RECIV answers ERR_EMPTY (a first ERR_EMPTY: none
+ * stored); returns the stored messages in the order they came. Fails on anything else.
+ */
+export const catchUpAll = async (c: TestClient, timeoutMs = 30_000): Promise<Array<Received>> => {
+  const first = c.send(Action.RECIV)
+  const got: Array<Received> = []
+  let second = -1
+  while (true) {
+    const p = await c.next(timeoutMs)
+    if (p.id === first) {
+      if (p.action === Action.ERR && p.info === ErrorCode.EMPTY) return []
+      if (p.action !== Action.OK) throw new Error(`catch-up: RECIV answered ${describe(p)}`)
+      second = c.send(Action.RECIV)
+      continue
+    }
+    if (p.id === second && second >= 0) {
+      if (p.action !== Action.ERR || p.info !== ErrorCode.EMPTY) throw new Error(`catch-up: second RECIV answered ${describe(p)}`)
+      return got
+    }
+    if (p.action !== Action.RECIV) throw new Error(`catch-up: unexpected ${describe(p)}`)
+    got.push(p)
   }
 }
 

@@ -14,10 +14,11 @@ import {
   publicKeyToPem,
   type RsaPrivateKey
 } from "@gochat/crypto"
-import { Effect, Either } from "effect"
+import { Effect, Either, Option } from "effect"
 import { freshDatabase, mariadbUrl } from "../../../../test-support/index.js"
 import { type RunningServer, type ServerSettings, startServer, type StartServerOptions, storageLayer } from "../../src/index.js"
 import { UsersRepo } from "../../src/storage/UsersRepo.js"
+import { MessagesRepo } from "../../src/storage/MessagesRepo.js"
 import { databaseLayer } from "../../src/storage/Database.js"
 import { SqlClient } from "@effect/sql"
 
@@ -68,8 +69,32 @@ export const testTimeouts = {
 /** The test keys are 2048 bits (fast to make): the servers of these tests accept them besides 4096. */
 export const TEST_KEY_BITS = [2048, 4096]
 
+/**
+ * The abuse limits these tests' servers lift (as the bench's BENCH_LIMITS): every test connects from
+ * 127.0.0.1, registers many users from there and pipelines many MSGs. The tests of security.test.ts set
+ * the limit they attack (or start with the defaults).
+ */
+export const TEST_LIMITS = {
+  msgBurst: 100_000_000,
+  msgPerSecond: 100_000_000,
+  offlineBurst: 100_000_000,
+  offlinePerSecond: 100_000_000,
+  mailboxMaxMessages: 1_000_000_000,
+  mailboxMaxBytes: 1_000_000_000_000,
+  regBurst: 1_000_000,
+  regPerMinute: 1_000_000,
+  authFailureBurst: 1_000_000,
+  authFailuresPerMinute: 1_000_000
+}
+
 export const start = (db: string, options: StartServerOptions = {}): Promise<RunningServer> =>
-  startServer({ db, keyBits: TEST_KEY_BITS, ...options, timeouts: { ...testTimeouts, ...options.timeouts } })
+  startServer({
+    db,
+    keyBits: TEST_KEY_BITS,
+    ...options,
+    timeouts: { ...testTimeouts, ...options.timeouts },
+    limits: { ...TEST_LIMITS, ...options.limits }
+  })
 
 /** A self-signed certificate made once per run with the openssl CLI. */
 let certCache: { certFile: string; keyFile: string } | undefined
@@ -92,6 +117,15 @@ export const setLevel = (settings: ServerSettings, name: string, level: number):
     Effect.flatMap(UsersRepo, (users) => users.setPermission(name, level)).pipe(
       Effect.provide(storageLayer(settings))
     )
+  )
+
+/** How many messages are stored for a user (what the operator sees in the database). */
+export const storedCount = (settings: ServerSettings, name: string): Promise<number> =>
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const user = yield* Effect.flatMap(UsersRepo, (users) => users.findByName(name))
+      return Option.isNone(user) ? 0 : yield* Effect.flatMap(MessagesRepo, (m) => m.countFor(user.value.id))
+    }).pipe(Effect.provide(storageLayer(settings)))
   )
 
 /** Runs one raw SQL statement on a server's database (to break it on purpose in a test). */

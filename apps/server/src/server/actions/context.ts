@@ -17,6 +17,7 @@ import {
 } from "@gochat/protocol"
 import { Effect, Either, Option } from "effect"
 import { ServerConfig } from "../../config/ServerConfig.js"
+import { Limits } from "../../hubs/Limits.js"
 import { LocalEndpoints } from "../../hubs/LocalEndpoints.js"
 import { Motd } from "../../hubs/Motd.js"
 import { OfflineMessages } from "../../hubs/OfflineMessages.js"
@@ -94,6 +95,7 @@ export const makeActionContext = Effect.gen(function*() {
   const userCache = yield* UserCache
   const motd = yield* Motd
   const shutdown = yield* Shutdown
+  const guard = yield* Limits
 
   /** A user by name with a usable key: ERR_NOTFOUND / ERR_DEREG / ERR_CORRUPTED otherwise. */
   const loadUser = (name: string | undefined) =>
@@ -128,13 +130,18 @@ export const makeActionContext = Effect.gen(function*() {
         )
     )
 
-  const onlineUser = (row: UserRow, key: KeyObject): OnlineUser => ({
-    id: row.id,
-    name: row.username,
-    nameBytes: ascii(row.username),
-    permission: row.permission,
-    publicKey: key
-  })
+  const onlineUser = (row: UserRow, key: KeyObject): OnlineUser => {
+    const now = Date.now()
+    return {
+      id: row.id,
+      name: row.username,
+      nameBytes: ascii(row.username),
+      permission: row.permission,
+      publicKey: key,
+      msgBucket: guard.msgBuckets.get(row.id, now),
+      offlineBucket: guard.offlineBuckets.get(row.id, now)
+    }
+  }
 
   /** ERR_DUPSESS (and HOOK_DUPSESS to the holder) when `name` is logged in on another connection. */
   const refuseDupSess = (conn: Connection, name: string) =>
@@ -166,6 +173,7 @@ export const makeActionContext = Effect.gen(function*() {
     userCache,
     motd,
     shutdown,
+    guard,
     loadUser,
     loadForLogin,
     onlineUser,

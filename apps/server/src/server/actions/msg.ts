@@ -13,6 +13,13 @@
  * Anything it cannot finish on the spot (unknown/uncached recipient, bad stamp, message to oneself, not
  * logged in) returns false and goes to the slow path.
  *
+ * Limits (docs/IMPLEMENTATION.md, "Security"), checked here for every MSG with plain arithmetic on the
+ * sender's buckets (kept on its `OnlineUser`, clocked by the connection's read time): every MSG takes a
+ * token of `msg_burst` / `msg_per_second`, a stored one also of `offline_burst` / `offline_per_second`,
+ * and a stored one must fit the recipient's mailbox (`OfflineMessages.fits`; one that does not goes to the
+ * slow path, which re-reads the mailbox before refusing). A refusal is ERR_PACKET with the request ID
+ * ("packet could not be delivered", which the original client shows), logged once in a while by `Limits`.
+ *
  * The slow path (`msg`) is the exact version, checked in the original's order: message to oneself
  * (ERR_INVALID); recipient online: relayed (a bad stamp is ERR_ARGS here, where the original forwarded
  * it); offline: the recipient must exist and have a key (ERR_NOTFOUND / ERR_DEREG / ERR_CORRUPTED) before
@@ -32,6 +39,7 @@ import {
   writePacket
 } from "@gochat/protocol"
 import { Effect } from "effect"
+import type { Limits } from "../../hubs/Limits.js"
 import type { LocalEndpoints } from "../../hubs/LocalEndpoints.js"
 import type { OfflineMessages } from "../../hubs/OfflineMessages.js"
 import type { ForwardOutcome, OnlineUser, Presence, RemoteUser } from "../../hubs/Presence.js"
@@ -62,8 +70,16 @@ export const msgHotPath = (
   local: LocalEndpoints,
   presence: Presence["Type"],
   offline: OfflineMessages,
-  cache: UserCache
+  cache: UserCache,
+  guard: Limits
 ): (conn: Connection, packet: Packet) => boolean => {
+  /** A limit refused the MSG: ERR_PACKET in reply order, logged once in a while. */
+  const refused = (conn: Connection, packet: Packet, user: OnlineUser, limit: "msgBurst" | "offlineBurst"): boolean => {
+    conn.reply(errFrame(packet.id, ErrorCode.PACKET))
+    guard.triggered(limit, user.name)
+    return true
+  }
+
   /** MSG to a user who is not online: pipelined store if the recipient is known to be usable. */
   const offlineMsg = (conn: Connection, packet: Packet, user: OnlineUser, dest: string): boolean => {
     const recipient = cache.get(dest)
@@ -71,6 +87,9 @@ export const msgHotPath = (
     const stamp = decodeStamp(packet.args[1])
     // beyond JavaScript dates a stamp could not be stored exactly: the slow path refuses it
     if (stamp === undefined || Math.abs(stamp) > MAX_STAMP_SECONDS) return false
+    // a full mailbox (as counted here): the slow path looks again before it refuses
+    if (!offline.fits(recipient.id, packet.args[2].length)) return false
+    if (!user.offlineBucket.take(conn.readAt)) return refused(conn, packet, user, "offlineBurst")
     const id = packet.id
     const slot = conn.reserveReply()
     offline.enqueue(
@@ -93,6 +112,15 @@ export const msgHotPath = (
       if (outcome === "unknown") return conn.resolveReply(slot, errFrame(id, ErrorCode.SERVER))
       // beyond JavaScript dates a stamp could not be stored exactly (as the slow path's offline case)
       if (Math.abs(stamp) > MAX_STAMP_SECONDS) return conn.resolveReply(slot, errFrame(id, ErrorCode.ARGS))
+      // stored after all: the same limits as any stored MSG (without a second look at a full mailbox)
+      if (!offline.fits(to.id, ciphertextLength)) {
+        guard.triggered("mailboxMaxMessages", to.name)
+        return conn.resolveReply(slot, errFrame(id, ErrorCode.PACKET))
+      }
+      if (!user.offlineBucket.take(Date.now())) {
+        guard.triggered("offlineBurst", user.name)
+        return conn.resolveReply(slot, errFrame(id, ErrorCode.PACKET))
+      }
       const end = frame.length - 2
       offline.enqueue(
         { src: user.id, dst: to.id, stamp, ciphertext: frame.subarray(end - ciphertextLength, end) },
@@ -105,6 +133,7 @@ export const msgHotPath = (
   return (conn, packet) => {
     const user = conn.user
     if (user === undefined) return false
+    if (!user.msgBucket.take(conn.readAt)) return refused(conn, packet, user, "msgBurst")
     const args = packet.args
     const dest = asciiName(args[0])
     if (dest === undefined || dest === user.name) return false
@@ -147,6 +176,17 @@ export const msg = (ctx: ActionContext): ActionHandler => ({
       const { row } = yield* ctx.loadUser(dest)
       // beyond JavaScript dates (year 275760) a stamp could not be stored exactly: refused as unparsable
       if (stamp === undefined || Math.abs(stamp) > MAX_STAMP_SECONDS) return yield* refuse(ErrorCode.ARGS, "the stamp is not a Go varint")
+      // (the MSG token was taken by the hot path, which sees every MSG first; the stored-MSG token before
+      // the mailbox check, which may read the database)
+      if (!user.offlineBucket.take(Date.now())) {
+        ctx.guard.triggered("offlineBurst", user.name)
+        return yield* refuse(ErrorCode.PACKET, "too many stored messages")
+      }
+      if (!(yield* offline.admit(row.id, ciphertext.length))) {
+        const full = offline.mailboxOf(row.id).count + 1 > ctx.config.limits.mailboxMaxMessages
+        ctx.guard.triggered(full ? "mailboxMaxMessages" : "mailboxMaxBytes", row.username)
+        return yield* refuse(ErrorCode.PACKET, `the mailbox of ${row.username} is full`)
+      }
       yield* offline.store({ src: user.id, dst: row.id, stamp, ciphertext })
       conn.send(okFrame(packet.id))
     })
