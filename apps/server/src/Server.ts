@@ -5,7 +5,7 @@
  * The one place that picks layers: `Presence.Memory` for a single instance, or a clustered `Presence`
  * (`cluster/RedisPresence.ts`, when the settings name a Redis) when several instances form one service.
  */
-import { Effect, Layer } from "effect"
+import { Effect, Layer, RuntimeFlags } from "effect"
 import { ServerConfig, type ServerSettings } from "./config/ServerConfig.js"
 import { Limits } from "./hubs/Limits.js"
 import { LocalEndpoints } from "./hubs/LocalEndpoints.js"
@@ -46,6 +46,8 @@ const clusterPresence: PresenceLayer = Layer.unwrapEffect(
 /**
  * Everything the server runs, listening once built. Tracing is off: nothing collects the spans, and each
  * one (every `Effect.fn` call, every SQL statement) cost clock reads and allocations on every request.
+ * Runtime metrics are off too (Effect enables them by default): nothing reads them, and every fiber (one
+ * per slow packet) updated four of them, a histogram among them, when it started and ended.
  */
 export const serverLayer = (
   settings: ServerSettings,
@@ -63,5 +65,6 @@ export const serverLayer = (
     Layer.provideMerge(Layer.mergeAll(LocalEndpoints.Default, UserCache.Default, OfflineMessages.Default, Limits.Default)),
     Layer.provideMerge(storageLayer(settings)),
     Layer.provideMerge(Layer.succeed(ServerConfig, settings)),
-    Layer.provide(Layer.setTracerEnabled(false))
+    Layer.provide(Layer.setTracerEnabled(false)),
+    Layer.provide(RuntimeFlags.disableRuntimeMetrics)
   )

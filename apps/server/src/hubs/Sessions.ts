@@ -4,19 +4,26 @@
  */
 import { ErrorCode } from "@gochat/protocol"
 import { Effect } from "effect"
+import { ServerConfig } from "../config/ServerConfig.js"
 import { refuse } from "../server/Refusal.js"
 import { LocalEndpoints } from "./LocalEndpoints.js"
 import { type Endpoint, type OnlineUser, Presence } from "./Presence.js"
 import { Verifications } from "./Verifications.js"
 
+// Untraced functions: a traced Effect.fn captures a stack trace per call, and every login runs these.
 export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
   effect: Effect.gen(function*() {
     const presence = yield* Presence
     const local = yield* LocalEndpoints
     const verifications = yield* Verifications
+    const { logLevel } = yield* ServerConfig
+    // the login and logout lines are INFO: below that level not even their annotations are built
+    const infoOn = logLevel === "ALL" || logLevel === "DEBUG" || logLevel === "INFO"
+    const logSession = (message: string, user: string, conn: number) =>
+      infoOn ? Effect.annotateLogs(Effect.logInfo(message), { user, conn }) : Effect.void
 
     /** Binds a user to a connection, or fails with ERR_DUPSESS (and tells the holder) if it is online elsewhere. */
-    const login = Effect.fn("Sessions.login")(function*(endpoint: Endpoint, user: OnlineUser) {
+    const login = Effect.fnUntraced(function*(endpoint: Endpoint, user: OnlineUser) {
       // the connection closed while the login was being checked: binding the name now would leave a
       // session nobody can end (every later login of the user would be ERR_DUPSESS)
       if (!endpoint.accepting) return yield* refuse(ErrorCode.CONN, "the connection is closing")
@@ -29,7 +36,7 @@ export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
         yield* presence.release(endpoint)
         return yield* refuse(ErrorCode.CONN, "the connection is closing")
       }
-      yield* Effect.annotateLogs(Effect.logInfo("login"), { user: user.name, conn: endpoint.id })
+      yield* logSession("login", user.name, endpoint.id)
       presence.publish({ _tag: "NewLogin", name: user.name, permission: user.permission })
     })
 
@@ -37,20 +44,20 @@ export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
      * Ends the connection's session and pending challenges; drops its hook subscriptions. Returns the user
      * that was logged in, if any. The session's token (TLS) starts its expiry unless `dropToken`.
      */
-    const logout = Effect.fn("Sessions.logout")(function*(endpoint: Endpoint, options?: { readonly dropToken?: boolean }) {
-      yield* verifications.cancelConnection(endpoint.id)
+    const logout = Effect.fnUntraced(function*(endpoint: Endpoint, options?: { readonly dropToken?: boolean }) {
+      verifications.cancelConnection(endpoint.id)
       endpoint.hooks.clear()
       const user = yield* presence.release(endpoint)
       if (user === undefined) return undefined
       if (options?.dropToken) verifications.dropToken(user.name)
       else verifications.sessionEnded(user.name, endpoint.id)
-      yield* Effect.annotateLogs(Effect.logInfo("logout"), { user: user.name, conn: endpoint.id })
+      yield* logSession("logout", user.name, endpoint.id)
       presence.publish({ _tag: "NewLogout", name: user.name })
       return user
     })
 
     /** The connection is gone. */
-    const disconnected = Effect.fn("Sessions.disconnected")(function*(endpoint: Endpoint) {
+    const disconnected = Effect.fnUntraced(function*(endpoint: Endpoint) {
       yield* logout(endpoint)
       local.unregister(endpoint)
     })

@@ -8,7 +8,7 @@
  *   bound to that session while it lasts, then valid for `tokenMs` after the session ends; it is never
  *   renewed, and dropped on kick, deregistration, or after too many wrong guesses.
  */
-import { Effect, FiberMap, Schedule } from "effect"
+import { Effect, Schedule } from "effect"
 import { constantTimeEqual } from "@gochat/crypto"
 import { ServerConfig } from "../config/ServerConfig.js"
 
@@ -20,6 +20,19 @@ interface Token {
   failures: number
 }
 
+/** A pending challenge; `account` is whatever the LOGIN that made it wants its VERIF to get back. */
+interface Pending {
+  readonly text: string
+  readonly expiresAt: number
+  readonly account: unknown
+}
+
+/** A challenge taken by its VERIF: the text and what its LOGIN recorded with it. */
+export interface TakenChallenge<A = unknown> {
+  readonly text: string
+  readonly account: A
+}
+
 export type TokenCheck = "ok" | "not-found" | "in-use" | "expired" | "mismatch"
 
 /** Challenges one connection can have pending at once (for different names); the oldest is dropped. */
@@ -28,25 +41,17 @@ export const MAX_PENDING_PER_CONNECTION = 8
 /** Wrong token guesses after which the token is dropped. */
 export const MAX_TOKEN_FAILURES = 5
 
-const pendingKey = (connId: number, name: string) => `${connId}/${name}`
-
+// Plain synchronous code: a login runs these once or twice, and an Effect with a span or a timer fiber
+// per challenge cost more than the rest of the login (docs/PERFORMANCE.md, login round 2). A challenge
+// needs no timer: its deadline is checked when a VERIF takes it, and pending challenges are bounded per
+// connection and dropped with it.
 export class Verifications extends Effect.Service<Verifications>()("server/Verifications", {
   scoped: Effect.gen(function*() {
     const config = yield* ServerConfig
     const { loginMs, tokenMs } = config.timeouts
-    const pending = new Map<string, string>()
-    const byConnection = new Map<number, Set<string>>()
+    /** per connection: name -> challenge, oldest first */
+    const pending = new Map<number, Map<string, Pending>>()
     const tokens = new Map<string, Token>()
-    const timers = yield* FiberMap.make<string>()
-
-    const forget = (key: string, connId: number) => {
-      pending.delete(key)
-      const keys = byConnection.get(connId)
-      if (keys) {
-        keys.delete(key)
-        if (keys.size === 0) byConnection.delete(connId)
-      }
-    }
 
     // expired tokens are dropped on use; this sweep bounds the memory of never-used ones
     yield* Effect.forkScoped(Effect.repeat(
@@ -59,45 +64,42 @@ export class Verifications extends Effect.Service<Verifications>()("server/Verif
       Schedule.spaced(Math.max(1000, Math.min(tokenMs, 60_000)))
     ))
 
-    /** Records a challenge for (connection, name), replacing this connection's previous one for the name. */
-    const challenge = Effect.fn("Verifications.challenge")(function*(connId: number, name: string, text: string) {
-      const key = pendingKey(connId, name)
-      pending.set(key, text)
-      let keys = byConnection.get(connId)
-      if (!keys) byConnection.set(connId, keys = new Set())
-      keys.delete(key)
-      keys.add(key)
+    /**
+     * Records a challenge for (connection, name), replacing this connection's previous one for the name;
+     * `account` is handed back to the VERIF that takes it.
+     */
+    const challenge = (connId: number, name: string, text: string, account?: unknown): void => {
+      let byName = pending.get(connId)
+      if (byName === undefined) pending.set(connId, byName = new Map())
+      byName.delete(name)
+      byName.set(name, { text, expiresAt: Date.now() + loginMs, account })
       // bounded per connection: LOGIN for ever more names only replaces the oldest challenges
-      while (keys.size > MAX_PENDING_PER_CONNECTION) {
-        const oldest = keys.values().next().value!
-        forget(oldest, connId)
-        yield* FiberMap.remove(timers, oldest)
-      }
-      yield* FiberMap.run(timers, key, Effect.sleep(loginMs).pipe(Effect.andThen(Effect.sync(() => forget(key, connId)))))
-    })
+      while (byName.size > MAX_PENDING_PER_CONNECTION) byName.delete(byName.keys().next().value!)
+    }
 
-    /** Removes and returns the challenge text for (connection, name), if one is pending. */
-    const take = Effect.fn("Verifications.take")(function*(connId: number, name: string) {
-      const key = pendingKey(connId, name)
-      const text = pending.get(key)
-      if (text === undefined) return undefined
-      forget(key, connId)
-      yield* FiberMap.remove(timers, key)
-      return text
-    })
+    /** Removes and returns the challenge for (connection, name), if one is pending and not expired. */
+    const take = <A = unknown>(connId: number, name: string): TakenChallenge<A> | undefined => {
+      const byName = pending.get(connId)
+      const found = byName?.get(name)
+      if (found === undefined) return undefined
+      byName!.delete(name)
+      if (byName!.size === 0) pending.delete(connId)
+      return found.expiresAt > Date.now() ? { text: found.text, account: found.account as A } : undefined
+    }
 
-    const hasPending = (connId: number): boolean => byConnection.has(connId)
+    /** Whether the connection has a challenge pending that has not expired. */
+    const hasPending = (connId: number): boolean => {
+      const byName = pending.get(connId)
+      if (byName === undefined) return false
+      const now = Date.now()
+      for (const p of byName.values()) if (p.expiresAt > now) return true
+      return false
+    }
 
     /** Cancels every challenge of a connection (LOGOUT, disconnect). */
-    const cancelConnection = Effect.fn("Verifications.cancelConnection")(function*(connId: number) {
-      const keys = byConnection.get(connId)
-      if (!keys) return
-      byConnection.delete(connId)
-      for (const key of keys) {
-        pending.delete(key)
-        yield* FiberMap.remove(timers, key)
-      }
-    })
+    const cancelConnection = (connId: number): void => {
+      pending.delete(connId)
+    }
 
     /** A token for `name`, bound to the session on `connId` until it ends. */
     const issueToken = (name: string, connId: number, text: string): void => {

@@ -7,11 +7,11 @@ import * as path from "node:path"
 import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { MysqlClient } from "@effect/sql-mysql2"
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Data, Effect, Layer } from "effect"
 import type { DatabaseSettings } from "../config/ServerConfig.js"
 import { mysqlMigrations } from "./migrations/mysql.js"
 import { sqliteMigrations } from "./migrations/sqlite.js"
+import * as SqliteWorkerClient from "./SqliteWorkerClient.js"
 
 export class DatabaseOpenError extends Data.TaggedError("DatabaseOpenError")<{ readonly message: string }> {}
 
@@ -41,7 +41,7 @@ const sqliteLayer = (filename: string) =>
   Layer.unwrapEffect(
     Effect.as(
       prepareSqliteFile(filename),
-      sqlitePragmas.pipe(Layer.provideMerge(SqliteClient.layer({ filename })))
+      sqlitePragmas.pipe(Layer.provideMerge(SqliteWorkerClient.layer({ filename })))
     )
   )
 

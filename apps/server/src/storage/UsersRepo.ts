@@ -5,6 +5,7 @@
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option } from "effect"
+import { preparedQuery } from "./Prepared.js"
 
 export interface UserRow {
   readonly id: number
@@ -36,11 +37,10 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("server/UsersRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
+    // every LOGIN runs this: prepared once (Prepared.ts)
+    const byName = preparedQuery<RawUser>(sql, "SELECT id, username, pubkey, permission FROM users WHERE username = ?")
     const findByName = (username: string): Effect.Effect<Option.Option<UserRow>, SqlError> =>
-      Effect.map(
-        sql<RawUser>`SELECT id, username, pubkey, permission FROM users WHERE username = ${username}`,
-        (rows) => Option.map(Option.fromNullable(rows[0]), toUser)
-      )
+      Effect.map(byName([username]), (rows) => Option.map(Option.fromNullable(rows[0]), toUser))
 
     const keyExists = (der: Uint8Array): Effect.Effect<boolean, SqlError> =>
       Effect.map(sql<{ id: number }>`SELECT id FROM users WHERE pubkey = ${blob(der)}`, (rows) => rows.length > 0)
@@ -54,7 +54,7 @@ export class UsersRepo extends Effect.Service<UsersRepo>()("server/UsersRepo", {
       })
 
     /** Registers a user with permission 0; says why not when the name or the key is taken. */
-    const insert = Effect.fn("UsersRepo.insert")(function*(username: string, der: Uint8Array) {
+    const insert = Effect.fnUntraced(function*(username: string, der: Uint8Array) {
       const before = yield* classify(username, der)
       if (before !== undefined) return before
       const inserted = yield* sql`INSERT INTO users ${

@@ -25,7 +25,7 @@ import { type OnlineUser, Presence } from "../../hubs/Presence.js"
 import { Sessions } from "../../hubs/Sessions.js"
 import { Shutdown } from "../../hubs/Shutdown.js"
 import { Verifications } from "../../hubs/Verifications.js"
-import { UserCache } from "../../storage/UserCache.js"
+import { type CachedUser, UserCache } from "../../storage/UserCache.js"
 import { type UserRow, UsersRepo } from "../../storage/UsersRepo.js"
 import type { Connection } from "../Connection.js"
 import { ascii } from "../frames.js"
@@ -114,8 +114,9 @@ export const makeActionContext = Effect.gen(function*() {
         userCache.invalidate(name)
         return yield* refuse(ErrorCode.CORRUPTED, `stored data of ${name} is unusable`)
       }
-      userCache.put({ id: user.id, username: user.username, der: user.pubkey, key })
-      return { row: user, key }
+      const entry: CachedUser = { id: user.id, username: user.username, der: user.pubkey, key }
+      userCache.put(entry)
+      return { row: user, key, entry }
     })
 
   /** As the original's login gate: a stored user that cannot be used is ERR_LOGIN. */
@@ -183,3 +184,6 @@ export const makeActionContext = Effect.gen(function*() {
 })
 
 export type ActionContext = Effect.Effect.Success<typeof makeActionContext>
+
+/** A usable account as `loadUser` read it, with the cache entry it made (still current while cached). */
+export type LoginAccount = Effect.Effect.Success<ReturnType<ActionContext["loadUser"]>>

@@ -18,7 +18,8 @@ export const login = (ctx: ActionContext): ActionHandler => ({
       const m = yield* decodeAs(packet, "Login")
       const name = accountName(m.username)
       if (name !== undefined) yield* ctx.refuseDupSess(conn, name)
-      const { row, key } = yield* ctx.loadForLogin(name)
+      const account = yield* ctx.loadForLogin(name)
+      const { row, key } = account
       if (m.token !== undefined) {
         if (!conn.secure) return yield* refuse(ErrorCode.NOSECURE, "token login needs TLS")
         switch (verifications.checkToken(row.username, m.token)) {
@@ -37,7 +38,8 @@ export const login = (ctx: ActionContext): ActionHandler => ({
       const text = randomChallenge()
       const ciphertext = encryptNoCrlf(key, Buffer.from(text, "latin1"))
       if (Either.isLeft(ciphertext)) return yield* refuse(ErrorCode.CORRUPTED, "key too small for a challenge")
-      yield* verifications.challenge(conn.id, row.username, text)
+      // the account read now goes with the challenge: its VERIF needs no second read (verif.ts)
+      verifications.challenge(conn.id, row.username, text, account)
       conn.send(verifFrame(packet.id, ciphertext.right))
     })
 })
