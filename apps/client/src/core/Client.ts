@@ -5,10 +5,11 @@
  * announce; HOOK; SHTDWN). Front ends read `state` and `events`; commands (./commands/*)
  * change the session through the methods below.
  */
-import { decrypt, fingerprint, parsePublicKey, type RsaPrivateKey } from "@gochat/crypto"
+import { decrypt, type RsaPrivateKey } from "@gochat/crypto"
 import { Action, decodeServerMessage, type Packet } from "@gochat/protocol"
 import { Effect, Either, PubSub, Stream, SubscriptionRef } from "effect"
 import { type ConnectionEvent, Connection } from "./Connection.js"
+import { checkContactKey, contactKeyBits } from "./contactKeys.js"
 import { NotConnected, NotLoggedIn } from "./errors.js"
 import { type LocalUserRecord, type ServerRecord, Store } from "./Store.js"
 
@@ -87,6 +88,7 @@ export class Client extends Effect.Service<Client>()("client/Client", {
     /** Senders being requested automatically (first message from an unknown user). */
     const autoRequests = new Set<string>()
     const scope = yield* Effect.scope
+    const contactBits = yield* contactKeyBits
 
     const update = (f: (s: ClientState) => ClientState) => SubscriptionRef.update(state, f)
     const publish = (e: ClientEvent) => PubSub.publish(events, e)
@@ -102,17 +104,19 @@ export class Client extends Effect.Service<Client>()("client/Client", {
         const reply = yield* connection.request({ action: Action.REQ, args: [sender] }, { expect: [Action.REQ] })
         const decoded = decodeServerMessage(reply)
         if (Either.isLeft(decoded) || decoded.right._tag !== "ReqReply") return
-        const pub = parsePublicKey(decoded.right.publicKey, { bits: "any" })
-        if (Either.isLeft(pub)) return yield* notice("warning", `${sender} has an invalid public key on the server`)
+        const pub = checkContactKey(decoded.right.publicKey, contactBits)
+        if (Either.isLeft(pub)) {
+          return yield* notice("warning", `the key the server offers for ${sender} is refused (${pub.left}): it was not pinned`)
+        }
         if ((yield* store.getContact(s.server.serverId, sender)) !== undefined) return
         yield* store.pinContact({
           serverId: s.server.serverId,
           username: sender,
           publicKey: decoded.right.publicKey,
-          fingerprint: fingerprint(pub.right),
+          fingerprint: pub.right.fingerprint,
           permission: decoded.right.permission
         })
-        yield* notice("info", `pinned the public key of ${sender} (${fingerprint(pub.right)})`)
+        yield* notice("info", `pinned the public key of ${sender} (${pub.right.fingerprint})`)
       }).pipe(
         Effect.catchAll((e) => notice("warning", `could not request ${sender}: ${e.message}`)),
         Effect.ensuring(Effect.sync(() => autoRequests.delete(`${s.server.serverId}/${sender}`)))

@@ -6,16 +6,25 @@
  * ```json
  * { "shell_server": { "address": "", "port": 0, "use_tls": false, "verify_tls": true },
  *   "database": { "path": "client.db" },
- *   "ui_config": { "debug_buffer": false } }
+ *   "ui_config": { "debug_buffer": false },
+ *   "security": { "contact_key_bits": [4096] } }
  * ```
+ * `security.contact_key_bits` (optional) lists the RSA modulus sizes a contact's key may have (the
+ * exponent must be 65537 whatever it says); like the server's `server.key_bits`, only 4096 by default.
  * `verify_tls` means what it says (the original inverted it). The original example's `tls`
  * key is accepted as a synonym of `use_tls`. Unknown keys are ignored.
  */
+import { RSA_BITS } from "@gochat/crypto"
 import { Context, Effect, Either, Layer, ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { FileFailure } from "./errors.js"
+
+/** The modulus sizes a contact's key may have unless `security.contact_key_bits` says otherwise: the protocol's. */
+export const DEFAULT_CONTACT_KEY_BITS: ReadonlyArray<number> = [RSA_BITS]
+const CONTACT_KEY_BITS_MIN = 2048
+const CONTACT_KEY_BITS_MAX = 8192
 
 const ConfigFile = Schema.Struct({
   shell_server: Schema.optionalWith(
@@ -39,6 +48,21 @@ const ConfigFile = Schema.Struct({
   ui_config: Schema.optionalWith(
     Schema.Struct({ debug_buffer: Schema.optionalWith(Schema.Boolean, { default: () => false }) }),
     { default: () => ({ debug_buffer: false }) }
+  ),
+  security: Schema.optionalWith(
+    Schema.Struct({
+      contact_key_bits: Schema.optionalWith(
+        Schema.NonEmptyArray(
+          Schema.Int.pipe(
+            Schema.filter((n) => n >= CONTACT_KEY_BITS_MIN && n <= CONTACT_KEY_BITS_MAX && n % 8 === 0, {
+              message: (n) => `RSA modulus sizes are multiples of 8 between ${CONTACT_KEY_BITS_MIN} and ${CONTACT_KEY_BITS_MAX}, got ${String(n.actual)}`
+            })
+          )
+        ),
+        { default: () => [...DEFAULT_CONTACT_KEY_BITS] as [number, ...Array<number>] }
+      )
+    }),
+    { default: () => ({ contact_key_bits: [...DEFAULT_CONTACT_KEY_BITS] as [number, ...Array<number>] }) }
   )
 })
 
@@ -58,6 +82,8 @@ export interface ResolvedConfig {
   /** Server the shell connects to at start, when configured. */
   readonly shellServer: { readonly address: string; readonly port: number; readonly tls: boolean; readonly verifyTls: boolean } | undefined
   readonly debugBuffer: boolean
+  /** RSA modulus sizes accepted for contacts' keys (`security.contact_key_bits`, default 4096 only). */
+  readonly contactKeyBits: ReadonlyArray<number>
 }
 
 /** $GOCHAT_HOME, else ~/.gochat. */
@@ -106,7 +132,8 @@ export const loadConfig = (configPath?: string, env: NodeJS.ProcessEnv = process
       shellServer: s.address !== "" && s.port > 0
         ? { address: s.address, port: s.port, tls: s.use_tls ?? s.tls ?? false, verifyTls: s.verify_tls }
         : undefined,
-      debugBuffer: c.ui_config.debug_buffer
+      debugBuffer: c.ui_config.debug_buffer,
+      contactKeyBits: c.security.contact_key_bits
     }
     return resolved
   })

@@ -27,6 +27,5 @@ export type ClientServices = Client | Connection | Store | ClientConfig
 export const clientLayer = (config: ResolvedConfig): Layer.Layer<ClientServices, StoreFailure> => {
   const store = Store.layerFile(config.databasePath)
   const connection = Connection.Default
-  const client = Client.Default.pipe(Layer.provideMerge(connection), Layer.provideMerge(store))
-  return Layer.merge(client, ClientConfig.layer(config))
+  return Client.Default.pipe(Layer.provideMerge(connection), Layer.provideMerge(store), Layer.provideMerge(ClientConfig.layer(config)))
 }

@@ -46,6 +46,18 @@ describe("config.json", () => {
     expect(wrong._tag === "Left" && wrong.left.message).toContain("shell_server.port")
   })
 
+  it("reads security.contact_key_bits (4096 only by default) and explains a bad size", async () => {
+    const file = path.join(tempDir(), "config.json")
+    const byDefault = await load(file)
+    expect(byDefault._tag === "Right" && byDefault.right.contactKeyBits).toEqual([4096])
+    fs.writeFileSync(file, JSON.stringify({ security: { contact_key_bits: [2048, 4096] } }))
+    const widened = await load(file)
+    expect(widened._tag === "Right" && widened.right.contactKeyBits).toEqual([2048, 4096])
+    fs.writeFileSync(file, JSON.stringify({ security: { contact_key_bits: [768] } }))
+    const weak = await load(file)
+    expect(weak._tag === "Left" && weak.left.message).toMatch(/security\.contact_key_bits\.0: RSA modulus sizes are multiples of 8 between 2048 and 8192/)
+  })
+
   it("lives in $GOCHAT_HOME, else ~/.gochat", () => {
     expect(defaultDataDir({ GOCHAT_HOME: "/srv/chat" })).toBe("/srv/chat")
     expect(defaultDataDir({})).toMatch(/\.gochat$/)

@@ -2,7 +2,19 @@
  * A scripted gochat server for unit tests: a real TCP listener that frames client packets with
  * libs/protocol and lets the test decide what to answer, packet by packet.
  */
-import { Action, EMPTY_INFO, encodePacket, NULL_ID, type Packet, PacketFramer } from "@gochat/protocol"
+import { encryptNoCrlf, publicKeyOf, publicKeyToPem, randomChallenge, type RsaPrivateKey } from "@gochat/crypto"
+import {
+  Action,
+  EMPTY_INFO,
+  encodePacket,
+  encodeServerMessage,
+  ErrorCode,
+  makeReciv,
+  NULL_ID,
+  type Packet,
+  PacketFramer
+} from "@gochat/protocol"
+import { Either } from "effect"
 import * as net from "node:net"
 import * as tls from "node:tls"
 
@@ -96,4 +108,74 @@ export const startFakeServer = async (options: { tls?: { cert: string; key: stri
         server.close(() => resolve())
       })
   }
+}
+
+/** What `serve` answers with. */
+export interface Script {
+  /** The account the server pretends to hold: LOGIN gets a real challenge to its key, VERIF is accepted. */
+  readonly account?: { readonly username: string; readonly key: RsaPrivateKey }
+  /** REQ replies by username: a public key PEM (of any kind, the point of a hostile server) and a level. */
+  readonly users?: Readonly<Record<string, { readonly publicKey: string; readonly permission?: number }>>
+  /** The USRS reply text, by list type (default: the account's own name). */
+  readonly usrs?: (info: number) => string
+  /** Looks at each packet first; returns true when it answered it itself. */
+  readonly on?: (p: Packet, peer: FakeConnection) => boolean
+}
+
+/**
+ * Answers the client's packets like a gochat server would, after `script.on`: LOGIN with a real
+ * challenge for the scripted account (VERIF accepted), REQ from `users` (the account itself at level 0,
+ * anyone else ERR_NOTFOUND), USRS with `usrs`, RECIV with ERR_EMPTY, everything else with OK.
+ */
+export const serve = (peer: FakeConnection, script: Script = {}): void => {
+  const loop = async () => {
+    for (;;) {
+      const p = await peer.next()
+      if (script.on?.(p, peer) === true) continue
+      const name = (i: number) => (p.args[i] === undefined ? "" : new TextDecoder().decode(p.args[i]))
+      switch (p.action) {
+        case Action.LOGIN: {
+          const account = script.account
+          if (account === undefined || name(0) !== account.username) {
+            peer.send({ action: Action.ERR, id: p.id, info: ErrorCode.NOTFOUND })
+          } else {
+            const challenge = Either.getOrThrow(encryptNoCrlf(publicKeyOf(account.key), enc.encode(randomChallenge())))
+            peer.send({ action: Action.VERIF, id: p.id, args: [challenge] })
+          }
+          break
+        }
+        case Action.REQ: {
+          const wanted = name(0)
+          const user = script.users?.[wanted] ??
+            (script.account !== undefined && wanted === script.account.username
+              ? { publicKey: publicKeyToPem(publicKeyOf(script.account.key)), permission: 0 }
+              : undefined)
+          if (user === undefined) peer.send({ action: Action.ERR, id: p.id, info: ErrorCode.NOTFOUND })
+          else {
+            const reply = encodeServerMessage({ _tag: "ReqReply", username: wanted, publicKey: user.publicKey, permission: (user.permission ?? 0) as 0 | 1 | 2 }, p.id)
+            peer.send({ action: reply.action, id: reply.id, args: reply.args })
+          }
+          break
+        }
+        case Action.USRS:
+          peer.send({ action: Action.USRS, id: p.id, args: [script.usrs?.(p.info) ?? script.account?.username ?? ""] })
+          break
+        case Action.RECIV:
+          peer.send({ action: Action.ERR, id: p.id, info: ErrorCode.EMPTY })
+          break
+        case Action.KEEP:
+          break
+        default:
+          peer.send({ action: Action.OK, id: p.id })
+      }
+    }
+  }
+  void loop()
+}
+
+/** A RECIV push (Null ID) from `sender`: `text` encrypted to `to`, or `ciphertext` as given. */
+export const recivPacket = (sender: string, body: { readonly to: RsaPrivateKey; readonly text: string } | Uint8Array, stamp = new Date()) => {
+  const ciphertext = body instanceof Uint8Array ? body : Either.getOrThrow(encryptNoCrlf(publicKeyOf(body.to), enc.encode(body.text)))
+  const packet = encodeServerMessage(makeReciv(sender, new Date(Math.floor(stamp.getTime() / 1000) * 1000), ciphertext), NULL_ID)
+  return { action: packet.action, info: packet.info, id: packet.id, args: packet.args }
 }

@@ -11,6 +11,7 @@ import { Client, type ClientEvent } from "../../src/core/Client.js"
 import { loadConfig, type ResolvedConfig } from "../../src/core/Config.js"
 import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
 import { startServer } from "../../../server/src/index.js"
+import { type FakeConnection, type FakeServer, type Script, serve } from "./fakeServer.js"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
 export const goldenKeysDir = path.join(repoRoot, "test-support/golden/keys")
@@ -113,4 +114,21 @@ export const makeCertificate = () => {
     "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"
   ], { stdio: "ignore" })
   return { certFile, keyFile }
+}
+
+/**
+ * `client` as alice on the fake `server` (server "fake"): connected, registered there with the golden
+ * key, logged in (catch-up and hooks included); the connection is answered by `serve(peer, script)`.
+ */
+export const aliceOnFakeServer = async (server: FakeServer, client: TestClient, script: Omit<Script, "account"> = {}): Promise<FakeConnection> => {
+  await client.run(commands.regserver({ name: "fake", address: "127.0.0.1", port: server.port }))
+  const accepted = server.accept()
+  const connecting = client.run(commands.conn({ server: "fake", keepAlive: false }))
+  const peer = await accepted
+  peer.hello()
+  await connecting
+  serve(peer, { ...script, account: { username: "alice", key: goldenKey("alice") } })
+  await client.run(commands.reg({ username: "alice", password: "correct horse", privateKey: goldenKey("alice") }))
+  await client.run(commands.login({ username: "alice", password: "correct horse" }))
+  return peer
 }

@@ -1,9 +1,9 @@
 /** Requesting a user's public key and pinning it (trust on first use, explicit TRUST on change). */
-import { fingerprint, parsePublicKey } from "@gochat/crypto"
 import { Action, decodeServerMessage, ErrorCode } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
-import { CryptoFailure, ProtocolViolation, ServerError } from "../errors.js"
+import { contactKey } from "../contactKeys.js"
+import { ProtocolViolation, ServerError } from "../errors.js"
 import type { ServerRecord } from "../Store.js"
 
 export type PinStatus = "pinned" | "unchanged" | "changed"
@@ -42,11 +42,11 @@ export const requestAndPin = (server: ServerRecord, username: string) =>
   Effect.gen(function*() {
     const client = yield* Client
     const reply = yield* requestUser(username)
-    const key = parsePublicKey(reply.publicKey, { bits: "any" })
-    if (Either.isLeft(key)) {
-      return yield* new CryptoFailure({ reason: `the server sent an invalid public key for ${username}: ${key.left.reason}` })
-    }
-    const offered = fingerprint(key.right)
+    const { fingerprint: offered } = yield* contactKey(
+      reply.publicKey,
+      `the key the server offers for ${username}`,
+      "it was not pinned, and nothing can be sent to them"
+    )
     const store = client.store
     const pinned = yield* store.getContact(server.serverId, username)
     if (pinned === undefined) {

@@ -4,10 +4,11 @@
  * (446 bytes) go as several MSGs; ciphertexts never contain CRLF. The sent text is stored
  * once the server accepted every part.
  */
-import { encryptNoCrlf, parsePublicKey, splitMessage } from "@gochat/crypto"
+import { encryptNoCrlf, splitMessage } from "@gochat/crypto"
 import { Action, encodeStamp } from "@gochat/protocol"
 import { Effect, Either } from "effect"
 import { Client } from "../Client.js"
+import { contactKey } from "../contactKeys.js"
 import { CryptoFailure, KeyChanged, UsageError } from "../errors.js"
 import { requestAndPin } from "./_contacts.js"
 import { checkUsername, utf8Encode } from "./_shared.js"
@@ -35,15 +36,14 @@ export const msg = Effect.fn("commands.msg")(function*(input: { readonly to: str
   if (contact.pendingKey !== undefined) {
     return yield* new KeyChanged({ username: to, pinned: contact.fingerprint, offered: contact.pendingFingerprint ?? "?" })
   }
-  const key = parsePublicKey(contact.publicKey, { bits: "any" })
-  if (Either.isLeft(key)) return yield* new CryptoFailure({ reason: `the pinned key of ${to} is invalid: ${key.left.reason}` })
+  const { key } = yield* contactKey(contact.publicKey, `the pinned key of ${to}`, "nothing was sent")
   const parts = splitMessage(input.text)
   const stamp = new Date(Math.round(Date.now() / 1000) * 1000)
   const stampBytes = encodeStamp(stamp.getTime() / 1000)
   const sent: Array<string> = []
   const sendAll = Effect.forEach(parts, (part) =>
     Effect.gen(function*() {
-      const ciphertext = encryptNoCrlf(key.right, utf8Encode(part))
+      const ciphertext = encryptNoCrlf(key, utf8Encode(part))
       if (Either.isLeft(ciphertext)) {
         return yield* new CryptoFailure({ reason: `a part of the message is too long for the key of ${to}` })
       }

@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { Client } from "../Client.js"
+import { contactKey } from "../contactKeys.js"
 import { LocalNotFound } from "../errors.js"
 import { checkUsername } from "./_shared.js"
 
@@ -15,6 +16,7 @@ export const trust = Effect.fn("commands.trust")(function*(input: { readonly use
   if (contact === undefined || contact.pendingKey === undefined) {
     return yield* new LocalNotFound({ reason: `no changed key is waiting for ${username} on ${server.name} (REQ ${username} checks again)` })
   }
+  yield* contactKey(contact.pendingKey, `the new key of ${username}`, "it was not trusted (the pinned key stays)")
   yield* client.store.acceptPendingKey(server.serverId, username)
   return { username, previous: contact.fingerprint, accepted: contact.pendingFingerprint ?? "" }
 })
