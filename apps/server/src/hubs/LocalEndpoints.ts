@@ -44,6 +44,8 @@ export class LocalEndpoints extends Effect.Service<LocalEndpoints>()("server/Loc
   sync: () => {
     const endpoints = new Map<number, Endpoint>()
     const online = new Map<string, Endpoint>()
+    /** endpoints that subscribed to a hook at some point (NEWLOGIN / NEWLOGOUT go to these, not to all) */
+    const listeners = new Set<Endpoint>()
 
     return {
       /** Every admitted connection (logged in or not). */
@@ -52,6 +54,11 @@ export class LocalEndpoints extends Effect.Service<LocalEndpoints>()("server/Loc
       },
       unregister(endpoint: Endpoint): void {
         endpoints.delete(endpoint.id)
+        listeners.delete(endpoint)
+      },
+      /** The endpoint subscribed to a hook (SUB): hook events are offered to it until it is unregistered. */
+      listening(endpoint: Endpoint): void {
+        listeners.add(endpoint)
       },
       /**
        * Binds `user` to `endpoint` unless another local connection holds the name: returns that holder
@@ -85,15 +92,16 @@ export class LocalEndpoints extends Effect.Service<LocalEndpoints>()("server/Loc
       },
       /** Sends a hook event to the local connections it concerns (DUPSESS: only the name's holder). */
       hook(event: HookEvent): void {
-        const frame = hookFrameOf(event)
         const hook = hookTypeOf(event)
         if (event._tag === "DupSess") {
           const holder = online.get(event.name)
-          if (holder !== undefined && holder.hooks.has(hook)) holder.send(frame)
+          if (holder !== undefined && holder.hooks.has(hook)) holder.send(hookFrameOf(event))
           return
         }
-        for (const endpoint of endpoints.values()) {
-          if (endpoint.hooks.has(hook)) endpoint.send(frame)
+        // every login and logout publishes one: only subscribers are visited, the frame made once if needed
+        let frame: Uint8Array | undefined
+        for (const endpoint of listeners) {
+          if (endpoint.hooks.has(hook)) endpoint.send(frame ??= hookFrameOf(event))
         }
       },
       /** Sends a frame to every local connection. */

@@ -309,8 +309,10 @@ export class Connection implements Endpoint {
     }
     const error = this.framer.error
     if (error !== undefined) this.fatal = error.code
-    if (this.busy) this.socket.pause()
-    else if (this.fatal !== undefined) this.fail(this.fatal, "malformed packet")
+    // paused only once packets wait: a lone slow packet (LOGIN, VERIF...) costs no readStop/readStart
+    if (this.busy) {
+      if (this.backlog.length > 0 || this.fatal !== undefined) this.socket.pause()
+    } else if (this.fatal !== undefined) this.fail(this.fatal, "malformed packet")
   }
 
   private dispatch(packet: Packet): void {

@@ -6,7 +6,7 @@
  * becomes ERR_SERVER here, in one place. The connection stays open in every case.
  */
 import { Action, decodeClientMessage, ErrorCode, type Packet, ProtocolError } from "@gochat/protocol"
-import { Cause, Effect, Either } from "effect"
+import { Cause, Effect, Either, FiberRef, HashMap } from "effect"
 import { admin } from "./actions/admin.js"
 import { type ActionEffect, type ActionHandler, fromProtocol, makeActionContext } from "./actions/context.js"
 import { dereg } from "./actions/dereg.js"
@@ -55,7 +55,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
       [Action.USRS, usrs(ctx)],
       [Action.MSG, msg(ctx)],
       [Action.RECIV, reciv(ctx)],
-      [Action.SUB, sub()],
+      [Action.SUB, sub(ctx)],
       [Action.UNSUB, unsub()],
       [Action.ADMIN, admin(ctx)],
       [Action.KEEP, keep],
@@ -80,9 +80,22 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
       }
     }
 
-    /** Handles one packet; never fails: every failure becomes an ERR reply with the request ID. */
+    /**
+     * Handles one packet; never fails: every failure becomes an ERR reply with the request ID. Runs as its
+     * own fiber (Listeners), so the log annotations are set on it once rather than scoped with
+     * `annotateLogs` (an acquire/use/release per packet).
+     */
     const handle = (conn: Connection, packet: Packet): Effect.Effect<void> =>
-      Effect.suspend(() => dispatch(conn, packet)).pipe(
+      Effect.zipRight(
+        FiberRef.update(FiberRef.currentLogAnnotations, (a) =>
+          a.pipe(
+            HashMap.set("conn", conn.id as unknown),
+            HashMap.set("ip", conn.ip as unknown),
+            HashMap.set("user", (conn.user?.name ?? "-") as unknown),
+            HashMap.set("id", packet.id as unknown)
+          )),
+        Effect.suspend(() => dispatch(conn, packet))
+      ).pipe(
         Effect.catchTags({
           Refusal: (r) =>
             Effect.zipRight(
@@ -101,8 +114,7 @@ export class Handlers extends Effect.Service<Handlers>()("server/Handlers", {
               conn.send(errFrame(packet.id, defect instanceof ProtocolError ? ErrorCode.PACKET : ErrorCode.SERVER))
             ),
             Effect.logError("request failed", Cause.pretty(Cause.die(defect)))
-          )),
-        Effect.annotateLogs({ conn: conn.id, ip: conn.ip, user: conn.user?.name ?? "-", id: packet.id })
+          ))
       )
 
     return { handle } as const
