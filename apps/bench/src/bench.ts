@@ -159,7 +159,7 @@ export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
       // statements), so the offline scenario measures the steady state like the relay scenarios do
       // the same for logins: the first few hundred run before V8 has optimised the login path, and the
       // compiler threads' CPU would be counted as the logins' (1.9 ms/login for the first 500, 1.2 after)
-      if (o.scenarios.some((s) => s === "login" || s === "reconnect")) {
+      if (o.scenarios.includes("login")) {
         const logins = Math.max(100, Math.min(500, o.warmup / 4))
         log(`warm-up: ${logins} logins (not reported)`)
         await runLogin(target, keys, { ...o.login, logins, timeoutMs })
