@@ -15,6 +15,7 @@ import { Presence } from "./hubs/Presence.js"
 import { ServiceCommands } from "./hubs/ServiceCommands.js"
 import { Sessions } from "./hubs/Sessions.js"
 import { Shutdown } from "./hubs/Shutdown.js"
+import { Tokens } from "./hubs/Tokens.js"
 import { Verifications } from "./hubs/Verifications.js"
 import { Handlers } from "./server/Handlers.js"
 import { Listeners } from "./server/Listeners.js"
@@ -32,15 +33,25 @@ export const storageLayer = (settings: ServerSettings) =>
     Layer.provideMerge(databaseLayer(settings.database))
   )
 
-/** A `Presence` layer: what the service's sessions and deliveries run on (failing: it could not start). */
-export type PresenceLayer = Layer.Layer<Presence, { readonly _tag: string; readonly message: string }, LocalEndpoints | ServerConfig | OfflineMessages | UsersRepo>
+/**
+ * What the service's sessions, deliveries and tokens run on: `Presence` and `Tokens` (failing: it could not
+ * start).
+ */
+export type PresenceLayer = Layer.Layer<
+  Presence | Tokens,
+  { readonly _tag: string; readonly message: string },
+  LocalEndpoints | ServerConfig | OfflineMessages | UsersRepo
+>
+
+/** One process is the whole service. */
+const singlePresence: PresenceLayer = Layer.merge(Presence.Memory, Tokens.Memory)
 
 /**
  * The clustered `Presence` (cluster/RedisPresence.ts), loaded only when clustering is on: a single
  * instance never evaluates the Redis client.
  */
 const clusterPresence: PresenceLayer = Layer.unwrapEffect(
-  Effect.map(Effect.promise(() => import("./cluster/RedisPresence.js")), (m) => m.clusterPresenceLayer)
+  Effect.map(Effect.promise(() => import("./cluster/RedisPresence.js")), (m) => m.clusterLayer)
 )
 
 /**
@@ -51,7 +62,7 @@ const clusterPresence: PresenceLayer = Layer.unwrapEffect(
  */
 export const serverLayer = (
   settings: ServerSettings,
-  presence: PresenceLayer = settings.cluster === undefined ? Presence.Memory : clusterPresence
+  presence: PresenceLayer = settings.cluster === undefined ? singlePresence : clusterPresence
 ) =>
   Listeners.Default.pipe(
     Layer.provideMerge(Layer.mergeAll(Handlers.Default, Relay.Default, ServiceCommands.Default)),

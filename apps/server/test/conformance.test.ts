@@ -13,6 +13,7 @@ import { Sessions } from "../src/hubs/Sessions.js"
 import { LocalEndpoints } from "../src/hubs/LocalEndpoints.js"
 import { TokenBucket } from "../src/hubs/Limits.js"
 import { MAX_PENDING_PER_CONNECTION, Verifications } from "../src/hubs/Verifications.js"
+import { Tokens } from "../src/hubs/Tokens.js"
 import { ClientPool, type Received, TestClient } from "./support/client.js"
 import { backends, execSql, freshIdentities, type Identity, setLevel, start, testCertificate, testTimeouts } from "./support/fixtures.js"
 
@@ -213,7 +214,7 @@ describe("Sessions", () => {
     })
     const { result, holder } = await Effect.runPromise(program.pipe(
       Effect.provide(Sessions.Default.pipe(
-        Layer.provideMerge(Layer.mergeAll(Presence.Memory, Verifications.Default)),
+        Layer.provideMerge(Layer.mergeAll(Presence.Memory, Verifications.Default, Tokens.Memory)),
         Layer.provideMerge(LocalEndpoints.Default),
         Layer.provide(Layer.succeed(ServerConfig, config))
       )),

@@ -28,8 +28,9 @@
  */
 import { randomBytes } from "node:crypto"
 import type { Redis as IORedis } from "ioredis"
-import { Effect, Layer, Queue, Runtime, Schedule, Stream } from "effect"
-import { type ClusterSettings, ServerConfig } from "../config/ServerConfig.js"
+import { Context, Effect, Layer, Queue, Runtime, Schedule, Stream } from "effect"
+import { type ClusterSettings, describeRedis, ServerConfig } from "../config/ServerConfig.js"
+import { Tokens } from "../hubs/Tokens.js"
 import type { HookEvent } from "../hubs/Hooks.js"
 import { LocalEndpoints } from "../hubs/LocalEndpoints.js"
 import {
@@ -44,6 +45,7 @@ import {
   sortByName
 } from "../hubs/Presence.js"
 import { connectRedis, type RedisConnection, type RedisUnavailable } from "./Redis.js"
+import { makeRedisTokens } from "./RedisTokens.js"
 
 const PREFIX = "gochat:"
 const SESSIONS = `${PREFIX}sessions`
@@ -483,7 +485,19 @@ export const redisPresenceLayer = (cluster: ClusterSettings, instance = newInsta
     Effect.flatMap(connectRedis(cluster.redisUrl, instance), (redis) => makeRedisPresence(redis, cluster, instance))
   )
 
-/** The clustered `Presence` of a server whose settings enable clustering. */
-export const clusterPresenceLayer: Layer.Layer<Presence, RedisUnavailable, LocalEndpoints | ServerConfig> = Layer.unwrapEffect(
-  Effect.map(ServerConfig, (settings) => redisPresenceLayer(settings.cluster!))
+/**
+ * What a server whose settings enable clustering runs on instead of `Presence.Memory` and `Tokens.Memory`:
+ * both over one Redis connection.
+ */
+export const clusterLayer: Layer.Layer<Presence | Tokens, RedisUnavailable, LocalEndpoints | ServerConfig> = Layer.scopedContext(
+  Effect.gen(function*() {
+    const settings = yield* ServerConfig
+    const cluster = settings.cluster!
+    const instance = newInstanceId()
+    const redis = yield* connectRedis(cluster.redisUrl, instance)
+    const presence = yield* makeRedisPresence(redis, cluster, instance)
+    const tokens = makeRedisTokens(redis, instance, ALIVE, settings.timeouts.tokenMs)
+    yield* Effect.logInfo("cluster instance").pipe(Effect.annotateLogs({ instance, redis: describeRedis(cluster.redisUrl) }))
+    return Context.make(Presence, presence).pipe(Context.add(Tokens, tokens))
+  })
 )

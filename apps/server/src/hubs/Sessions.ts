@@ -8,6 +8,7 @@ import { ServerConfig } from "../config/ServerConfig.js"
 import { refuse } from "../server/Refusal.js"
 import { LocalEndpoints } from "./LocalEndpoints.js"
 import { type Endpoint, type OnlineUser, Presence } from "./Presence.js"
+import { Tokens } from "./Tokens.js"
 import { Verifications } from "./Verifications.js"
 
 // Untraced functions: a traced Effect.fn captures a stack trace per call, and every login runs these.
@@ -21,6 +22,7 @@ export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
     const infoOn = logLevel === "ALL" || logLevel === "DEBUG" || logLevel === "INFO"
     const logSession = (message: string, user: string, conn: number) =>
       infoOn ? Effect.annotateLogs(Effect.logInfo(message), { user, conn }) : Effect.void
+    const tokens = yield* Tokens
 
     /** Binds a user to a connection, or fails with ERR_DUPSESS (and tells the holder) if it is online elsewhere. */
     const login = Effect.fnUntraced(function*(endpoint: Endpoint, user: OnlineUser) {
@@ -49,8 +51,11 @@ export class Sessions extends Effect.Service<Sessions>()("server/Sessions", {
       endpoint.hooks.clear()
       const user = yield* presence.release(endpoint)
       if (user === undefined) return undefined
-      if (options?.dropToken) verifications.dropToken(user.name)
-      else verifications.sessionEnded(user.name, endpoint.id)
+      // a token store that cannot be reached (Redis away) does not keep the session from ending
+      yield* Effect.catchAllDefect(
+        options?.dropToken ? tokens.drop(user.name) : tokens.sessionEnded(user.name, endpoint.id),
+        (defect) => Effect.logWarning("token bookkeeping failed", defect)
+      )
       yield* logSession("logout", user.name, endpoint.id)
       presence.publish({ _tag: "NewLogout", name: user.name })
       return user

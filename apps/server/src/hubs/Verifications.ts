@@ -1,24 +1,12 @@
 /**
- * LOGIN challenges and reusable tokens.
+ * LOGIN challenges (reusable tokens are `Tokens`).
  *
  * - A challenge belongs to one connection and one name (so another connection's LOGIN can neither replace
  *   nor cancel it); it expires after `loginMs`, is consumed by the first VERIF for it, and is cancelled by
  *   LOGOUT or the connection's end.
- * - A token is issued on a successful VERIF over TLS (it is the challenge text, as in the original). It is
- *   bound to that session while it lasts, then valid for `tokenMs` after the session ends; it is never
- *   renewed, and dropped on kick, deregistration, or after too many wrong guesses.
  */
-import { Effect, Schedule } from "effect"
-import { constantTimeEqual } from "@gochat/crypto"
+import { Effect } from "effect"
 import { ServerConfig } from "../config/ServerConfig.js"
-
-interface Token {
-  readonly text: string
-  /** the connection whose session created it, while that session lasts */
-  sessionConn: number | undefined
-  expiresAt: number
-  failures: number
-}
 
 /** A pending challenge; `account` is whatever the LOGIN that made it wants its VERIF to get back. */
 interface Pending {
@@ -33,13 +21,8 @@ export interface TakenChallenge<A = unknown> {
   readonly account: A
 }
 
-export type TokenCheck = "ok" | "not-found" | "in-use" | "expired" | "mismatch"
-
 /** Challenges one connection can have pending at once (for different names); the oldest is dropped. */
 export const MAX_PENDING_PER_CONNECTION = 8
-
-/** Wrong token guesses after which the token is dropped. */
-export const MAX_TOKEN_FAILURES = 5
 
 // Plain synchronous code: a login runs these once or twice, and an Effect with a span or a timer fiber
 // per challenge cost more than the rest of the login (docs/PERFORMANCE.md, login round 2). A challenge
@@ -48,21 +31,9 @@ export const MAX_TOKEN_FAILURES = 5
 export class Verifications extends Effect.Service<Verifications>()("server/Verifications", {
   scoped: Effect.gen(function*() {
     const config = yield* ServerConfig
-    const { loginMs, tokenMs } = config.timeouts
+    const { loginMs } = config.timeouts
     /** per connection: name -> challenge, oldest first */
     const pending = new Map<number, Map<string, Pending>>()
-    const tokens = new Map<string, Token>()
-
-    // expired tokens are dropped on use; this sweep bounds the memory of never-used ones
-    yield* Effect.forkScoped(Effect.repeat(
-      Effect.sync(() => {
-        const now = Date.now()
-        for (const [name, token] of tokens) {
-          if (token.sessionConn === undefined && token.expiresAt <= now) tokens.delete(name)
-        }
-      }),
-      Schedule.spaced(Math.max(1000, Math.min(tokenMs, 60_000)))
-    ))
 
     /**
      * Records a challenge for (connection, name), replacing this connection's previous one for the name;
@@ -101,41 +72,6 @@ export class Verifications extends Effect.Service<Verifications>()("server/Verif
       pending.delete(connId)
     }
 
-    /** A token for `name`, bound to the session on `connId` until it ends. */
-    const issueToken = (name: string, connId: number, text: string): void => {
-      tokens.set(name, { text, sessionConn: connId, expiresAt: Number.POSITIVE_INFINITY, failures: 0 })
-    }
-
-    /** The session on `connId` ended: its token (if any) now expires after `tokenMs`. */
-    const sessionEnded = (name: string, connId: number): void => {
-      const token = tokens.get(name)
-      if (token && token.sessionConn === connId) {
-        token.sessionConn = undefined
-        token.expiresAt = Date.now() + tokenMs
-      }
-    }
-
-    const dropToken = (name: string): void => {
-      tokens.delete(name)
-    }
-
-    const checkToken = (name: string, text: string): TokenCheck => {
-      const token = tokens.get(name)
-      if (token === undefined) return "not-found"
-      if (token.sessionConn !== undefined) return "in-use"
-      if (token.expiresAt <= Date.now()) {
-        tokens.delete(name)
-        return "expired"
-      }
-      if (!constantTimeEqual(token.text, text)) {
-        token.failures += 1
-        if (token.failures >= MAX_TOKEN_FAILURES) tokens.delete(name)
-        return "mismatch"
-      }
-      token.failures = 0
-      return "ok"
-    }
-
-    return { challenge, take, hasPending, cancelConnection, issueToken, sessionEnded, dropToken, checkToken } as const
+    return { challenge, take, hasPending, cancelConnection } as const
   })
 }) {}

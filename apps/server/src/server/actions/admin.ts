@@ -97,7 +97,7 @@ export const admin = (ctx: ActionContext): ActionHandler => {
           const target = row.value
           if (user.permission <= target.permission) return yield* refuse(ErrorCode.PERMS, "target is not below you")
           yield* users.deregister(target.id)
-          verifications.dropToken(target.username)
+          yield* ctx.tokens.drop(target.username)
           yield* ctx.accountChanged(target.username, "deregistered by an administrator")
           return
         }

@@ -24,6 +24,7 @@ import { OfflineMessages } from "../../hubs/OfflineMessages.js"
 import { type OnlineUser, Presence } from "../../hubs/Presence.js"
 import { Sessions } from "../../hubs/Sessions.js"
 import { Shutdown } from "../../hubs/Shutdown.js"
+import { Tokens } from "../../hubs/Tokens.js"
 import { Verifications } from "../../hubs/Verifications.js"
 import { type CachedUser, UserCache } from "../../storage/UserCache.js"
 import { type UserRow, UsersRepo } from "../../storage/UsersRepo.js"
@@ -91,6 +92,7 @@ export const makeActionContext = Effect.gen(function*() {
   const presence = yield* Presence
   const sessions = yield* Sessions
   const verifications = yield* Verifications
+  const tokens = yield* Tokens
   const offline = yield* OfflineMessages
   const userCache = yield* UserCache
   const motd = yield* Motd
@@ -170,6 +172,7 @@ export const makeActionContext = Effect.gen(function*() {
     presence,
     sessions,
     verifications,
+    tokens,
     offline,
     userCache,
     motd,

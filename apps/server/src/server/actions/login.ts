@@ -22,7 +22,7 @@ export const login = (ctx: ActionContext): ActionHandler => ({
       const { row, key } = account
       if (m.token !== undefined) {
         if (!conn.secure) return yield* refuse(ErrorCode.NOSECURE, "token login needs TLS")
-        switch (verifications.checkToken(row.username, m.token)) {
+        switch (yield* ctx.tokens.check(row.username, m.token)) {
           case "not-found":
           case "expired":
             return yield* refuse(ErrorCode.NOTFOUND, "no valid token")

@@ -31,7 +31,7 @@ export const verif = (ctx: ActionContext): ActionHandler => ({
       }
       yield* sessions.login(conn, ctx.onlineUser(row, key))
       // (a token bound to a connection that closed meanwhile would stay "in use" for ever)
-      if (conn.secure && conn.accepting) verifications.issueToken(row.username, conn.id, taken.text)
+      if (conn.secure && conn.accepting) yield* ctx.tokens.issue(row.username, conn.id, taken.text)
       conn.send(okFrame(packet.id))
     })
 })
