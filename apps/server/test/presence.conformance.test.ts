@@ -110,6 +110,9 @@ export const presenceConformance = (name: string, layer: () => PresenceUnderTest
         holder.hooks.add(HookType.DUPSESS)
         watcher.hooks.add(HookType.NEWLOGIN)
         watcher.hooks.add(HookType.DUPSESS)
+        // as SUB does: the connection is offered hook events from now on
+        local.listening(holder)
+        local.listening(watcher)
         const login = { _tag: "NewLogin", name: "cat", permission: 2 } as const
         const dup = { _tag: "DupSess", name: "held", ip: "10.0.0.9" } as const
         presence.publish(login)
