@@ -17,6 +17,8 @@ Scenarios (comma-separated, default all): --scenarios ${ALL_SCENARIOS.join(",")}
   --pairs50 N --messages50 N                         relay50 (default 50 × 800)
   --pingpong N                                       ping-pong messages (default 5000, 1 in flight)
   --logins N --login-concurrency N                   login rate (default 300, 4 connections)
+  --reconnect N                                      users of the reconnect storm (default 500)
+  --regs N --reg-concurrency N --reg-window N        REG flood (default 2000 REGs, 4 connections × 4 in flight)
   --offline N                                        offline store + catch-up (default 2000)
   --idle N                                           idle connections (default 3000; 10000 needs ulimit -n > 10100)
   --slow-pairs N --slow-messages N --flooders N --flood-size N   slow reader (default 10 × 2000, 2 flooders × 2000 B)
@@ -84,6 +86,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
           relay50: { ...o.relay50, pairs: 10, messages: 100 },
           pingpong: { ...o.pingpong, messages: 300 },
           login: { ...o.login, logins: 20 },
+          reconnect: { users: 20 },
+          regflood: { ...o.regflood, regs: 100 },
           offline: { ...o.offline, messages: 200 },
           idle: { connections: 200, settleMs: 200 },
           slow: { ...o.slow, pairs: 2, messages: 300 },
@@ -116,6 +120,18 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
         break
       case "--login-concurrency":
         o = { ...o, login: { ...o.login, concurrency: num(a, v()) } }
+        break
+      case "--reconnect":
+        o = { ...o, reconnect: { users: num(a, v()) } }
+        break
+      case "--regs":
+        o = { ...o, regflood: { ...o.regflood, regs: num(a, v()) } }
+        break
+      case "--reg-concurrency":
+        o = { ...o, regflood: { ...o.regflood, concurrency: num(a, v()) } }
+        break
+      case "--reg-window":
+        o = { ...o, regflood: { ...o.regflood, window: num(a, v()) } }
         break
       case "--offline":
         o = { ...o, offline: { ...o.offline, messages: num(a, v()) } }

@@ -10,12 +10,14 @@ import { runIdle, type IdleResult } from "./scenarios/idle.js"
 import { runLogin, type LoginResult } from "./scenarios/login.js"
 import { runMicro, type MicroResult } from "./scenarios/micro.js"
 import { runOffline, type OfflineResult } from "./scenarios/offline.js"
+import { runReconnect, type ReconnectResult } from "./scenarios/reconnect.js"
+import { runRegFlood, type RegFloodResult } from "./scenarios/regflood.js"
 import { runRelay, type RelayResult } from "./scenarios/relay.js"
 import { runSlow, type SlowResult } from "./scenarios/slow.js"
 import { REPO_ROOT, startTarget, type RunningTarget, type StartOptions } from "./target.js"
 import { registerAll } from "./users.js"
 
-export const ALL_SCENARIOS = ["relay", "relay50", "pingpong", "loginload", "login", "offline", "idle", "slow", "micro"] as const
+export const ALL_SCENARIOS = ["relay", "relay50", "pingpong", "loginload", "login", "reconnect", "offline", "regflood", "idle", "slow", "micro"] as const
 export type ScenarioName = (typeof ALL_SCENARIOS)[number]
 
 export interface BenchOptions {
@@ -25,6 +27,8 @@ export interface BenchOptions {
   readonly relay50: { pairs: number; messages: number; window: number; size: number }
   readonly pingpong: { messages: number; size: number }
   readonly login: { logins: number; concurrency: number }
+  readonly reconnect: { users: number }
+  readonly regflood: { regs: number; concurrency: number; window: number }
   readonly offline: { messages: number; window: number; size: number }
   readonly idle: { connections: number; settleMs?: number }
   readonly slow: { pairs: number; messages: number; window: number; size: number; flooders: number; floodSize: number; dropWaitMs?: number }
@@ -44,6 +48,8 @@ export const DEFAULTS: BenchOptions = {
   relay50: { pairs: 50, messages: 800, window: 64, size: 512 },
   pingpong: { messages: 5000, size: 512 },
   login: { logins: 300, concurrency: 4 },
+  reconnect: { users: 500 },
+  regflood: { regs: 2000, concurrency: 4, window: 4 },
   offline: { messages: 2000, window: 64, size: 512 },
   idle: { connections: 3000 },
   slow: { pairs: 10, messages: 2000, window: 64, size: 512, flooders: 2, floodSize: 2000 },
@@ -60,6 +66,8 @@ export interface ErrorResult {
 export type ScenarioResult =
   | (RelayResult & { scenario: "relay" | "relay50" | "pingpong" | "loginload" })
   | LoginResult
+  | ReconnectResult
+  | RegFloodResult
   | OfflineResult
   | IdleResult
   | SlowResult
@@ -89,6 +97,10 @@ export const keysNeeded = (o: BenchOptions): number => {
         return 2
       case "login":
         return o.login.concurrency
+      case "reconnect":
+        return o.reconnect.users + 1
+      case "regflood":
+        return 3
       case "offline":
         return 4
       case "slow":
@@ -121,6 +133,10 @@ const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget
     }
     case "login":
       return runLogin(target, keys, { ...o.login, timeoutMs })
+    case "reconnect":
+      return runReconnect(target, keys, { ...o.reconnect, timeoutMs })
+    case "regflood":
+      return runRegFlood(target, keys, { ...o.regflood, timeoutMs })
     case "offline":
       return runOffline(target, keys, { ...o.offline, timeoutMs })
     case "idle":
@@ -159,7 +175,7 @@ export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
       // statements), so the offline scenario measures the steady state like the relay scenarios do
       // the same for logins: the first few hundred run before V8 has optimised the login path, and the
       // compiler threads' CPU would be counted as the logins' (1.9 ms/login for the first 500, 1.2 after)
-      if (o.scenarios.includes("login")) {
+      if (o.scenarios.includes("login") || o.scenarios.includes("reconnect")) {
         const logins = Math.max(100, Math.min(500, o.warmup / 4))
         log(`warm-up: ${logins} logins (not reported)`)
         await runLogin(target, keys, { ...o.login, logins, timeoutMs })

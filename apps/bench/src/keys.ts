@@ -23,7 +23,7 @@ export interface BenchKey {
   readonly username: string
 }
 
-const toBenchKey = (index: number, privateKey: crypto.KeyObject): BenchKey => {
+export const toBenchKey = (index: number, privateKey: crypto.KeyObject): BenchKey => {
   const pub = crypto.createPublicKey(privateKey)
   const der = pub.export({ type: "spki", format: "der" })
   const pem = (pub.export({ type: "spki", format: "pem" }) as string).replace(/PUBLIC KEY-----/g, "RSA PUBLIC KEY-----")

@@ -127,6 +127,39 @@ const rowsOf = (s: ScenarioResult): Row[] => {
           errs(s.slowReader.floodErrors)
         ]
       ]
+    case "regflood": {
+      const b = s.othersDuringFlood.latencyMs
+      return [
+        [
+          `regflood ${s.params.regs} c=${s.params.concurrency} w${s.params.window}`,
+          `${s.regsPerSec} reg/s`,
+          "",
+          "",
+          "",
+          us(s.server?.cpuUsPerUnit, "reg"),
+          mb(s.server?.rssAfter),
+          "",
+          errs(s.errors)
+        ],
+        ["  others' ping-pong during the flood", `${b.count} msgs`, ms(b.p50), ms(b.p99), ms(b.max), "", "", "", ""]
+      ]
+    }
+    case "reconnect":
+      return [
+        [
+          `reconnect ${s.params.users}: all back in`,
+          `${(s.allLoggedInMs / 1000).toFixed(2)} s (${s.loginsPerSec} login/s)`,
+          "",
+          "",
+          "",
+          us(s.server?.cpuUsPerUnit, "login"),
+          mb(s.server?.rssAfter),
+          "",
+          s.failures > 0 ? `${s.failures} failed (${s.firstFailure})` : "0"
+        ],
+        ["  one more user's login meanwhile (server part)", `${s.probe.serverMs.count} logins`, ms(s.probe.serverMs.p50), ms(s.probe.serverMs.p99), ms(s.probe.serverMs.max), "", "", "", ""],
+        ["  ... whole login incl. its decryption", "", ms(s.probe.totalMs.p50), ms(s.probe.totalMs.p99), ms(s.probe.totalMs.max), "", "", "", ""]
+      ]
     case "micro":
       return []
     case "error":

@@ -7,6 +7,8 @@ import { loadKeys, type BenchKey } from "../src/keys.js"
 import { runIdle } from "../src/scenarios/idle.js"
 import { runLogin } from "../src/scenarios/login.js"
 import { runOffline } from "../src/scenarios/offline.js"
+import { runReconnect } from "../src/scenarios/reconnect.js"
+import { floodKeys, runRegFlood } from "../src/scenarios/regflood.js"
 import { runRelay, type RelayResult } from "../src/scenarios/relay.js"
 import { runSlow } from "../src/scenarios/slow.js"
 import { startTarget, type RunningTarget } from "../src/target.js"
@@ -71,6 +73,22 @@ describe("scenarios against our server", () => {
     expect(r.serverMs.count).toBe(6)
     expect(r.decryptMs.count).toBe(6)
     expect(r.server?.cpuUsPerUnit).toBeGreaterThanOrEqual(0)
+  })
+
+  it("reconnect: every dropped user logs in again, the extra user's logins are measured meanwhile", async () => {
+    const r = await runReconnect(target, keys, { users: 5 })
+    expect(r).toMatchObject({ scenario: "reconnect", completed: true, loggedIn: 5, failures: 0 })
+    expect(r.allLoggedInMs).toBeGreaterThan(0)
+    expect(r.probe.serverMs.count).toBe(r.probe.totalMs.count)
+    expect(r.server?.cpuUsPerUnit).toBeGreaterThanOrEqual(0)
+  })
+
+  it("REG flood: every REG of a distinct made-up key is an account, while the bystander pair keeps going", async () => {
+    const pems = floodKeys(keys[0], 3)
+    expect(new Set(pems.map((p) => Buffer.from(p).toString())).size).toBe(3)
+    const r = await runRegFlood(target, keys, { regs: 30, concurrency: 2, window: 2 })
+    expect(r).toMatchObject({ scenario: "regflood", completed: true, registered: 30, errors: {} })
+    expect(r.othersDuringFlood.latencyMs.count).toBeGreaterThan(0)
   })
 
   it("offline store + catch-up: stored messages arrive once each, then the mailbox is empty", async () => {

@@ -9,8 +9,9 @@ import { BenchConn } from "../conn.js"
 import { MsgTemplate, bodySender, bodySeq, idForSeq } from "../frames.js"
 import type { BenchKey } from "../keys.js"
 import type { RunningTarget } from "../target.js"
-import { Samples, type Percentiles } from "../stats.js"
+import type { Percentiles } from "../stats.js"
 import { connectAndLogin, login, logout, logoutAndClose } from "../users.js"
+import { startBystander } from "./bystander.js"
 import { countError, meterServer, monoUs, round2, type ServerUsage } from "./common.js"
 
 export interface OfflineOptions {
@@ -118,39 +119,15 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
       if (acked >= sent && stopped) settled()
     }
     sender.whenClosed().then(() => finish(`sender connection closed: ${sender.closedReason}`))
-    // ping-pong between two other users while the store runs
-    const others = new Samples(1024)
-    let pinging = false
-    const startPing = () => {
-      if (pingPair.length < 2) return
-      const [ping, pong] = pingPair
-      const tp = new MsgTemplate(pongKey.username, 1, o.size)
-      const buf = Buffer.allocUnsafe(tp.size)
-      let seq = 0
-      let sentAt = 0
-      const one = () => {
-        if (!pinging) return
-        tp.writeTo(buf, 0, idForSeq(seq), seq)
-        seq++
-        sentAt = performance.now()
-        ping.write(Buffer.from(buf))
-      }
-      pong.onPacket = (p) => {
-        if (p.action !== Action.RECIV) return
-        others.add(performance.now() - sentAt)
-        one()
-      }
-      pinging = true
-      one()
-    }
     const storeMeter = meterServer(target)
     const t0 = performance.now()
     const mono0 = monoUs()
     const timer = setTimeout(() => finish("store timeout"), timeoutMs)
     refill()
-    startPing()
+    // ping-pong between two other users while the store runs
+    const bystander = pingPair.length === 2 ? startBystander(pingPair[0], pingPair[1], pongKey.username, o.size) : undefined
     const storeAbort = await done
-    pinging = false
+    const others = bystander?.stop()
     clearTimeout(timer)
     const storeMs = performance.now() - t0
     const mono1 = monoUs()
@@ -245,7 +222,7 @@ export const runOffline = async (target: RunningTarget, keys: ReadonlyArray<Benc
         monotonicUs: [mono2, mono3]
       },
       drainedBefore,
-      ...(pingPair.length === 2 ? { othersDuringStore: { latencyMs: others.percentiles() } } : {})
+      ...(others ? { othersDuringStore: { latencyMs: others } } : {})
     }
   } finally {
     await logoutAndClose(receiver ? [sender, receiver, ...pingPair] : [sender, ...pingPair])
