@@ -18,9 +18,9 @@ export const TOOLS = [
   { bin: "mariadb-install-db", pkg: "mariadb-server", usedBy: "creating that MariaDB's data directory" },
   { bin: "mariadb", pkg: "mariadb-client", usedBy: "creating that MariaDB's test user; apps/bench/test/harness.test.ts" },
   { bin: "tmux", pkg: "tmux", usedBy: "terminal end-to-end tests (apps/client/test/tui/e2e.test.ts, apps/client/test/shell/shell.test.ts)" },
-  { bin: "docker-compose", pkg: "docker-compose", usedBy: "compose/test/compose.test.ts (validates compose/compose.yml)" },
+  { bin: "docker-compose", pkg: "docker-compose", usedBy: "compose/test/compose.test.ts (validates compose/compose.yml and compose/cluster.yml)" },
   { bin: "redis-server", pkg: "redis-server", usedBy: "the private Redis of the cluster tests and bench (test-support/redis.ts): apps/server/test/cluster.test.ts, presence.conformance.test.ts" },
-  { bin: "haproxy", pkg: "haproxy", usedBy: "the load balancer of apps/server/test/cluster.test.ts's end-to-end through HAProxy" },
+  { bin: "haproxy", pkg: "haproxy", usedBy: "the load balancer of apps/server/test/cluster.test.ts (end-to-end through HAProxy); compose/test/compose.test.ts checks compose/haproxy/haproxy.cfg" },
   { bin: "openssl", pkg: "openssl", usedBy: "test TLS certificates (apps/server/test/support/fixtures.ts, apps/client/test/support/fixtures.ts)" }
 ]
 

@@ -19,14 +19,14 @@ const passwords = { GOCHAT_DB_PASSWORD: "user-secret-1", GOCHAT_DB_ROOT_PASSWORD
  * `docker-compose config` with exactly these variables: the passwords removed from the inherited environment
  * and an env file given explicitly, so a developer's own compose/.env never takes part.
  */
-const runConfig = (vars: Record<string, string>, envFileText = "") => {
+const runConfig = (vars: Record<string, string>, envFileText = "", file = "compose.yml") => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-compose-"))
   try {
     const envFile = path.join(dir, "env")
     fs.writeFileSync(envFile, envFileText)
     const env: NodeJS.ProcessEnv = { ...process.env, ...vars }
     for (const name of Object.keys(passwords)) if (!(name in vars)) delete env[name]
-    const r = spawnSync("docker-compose", ["--env-file", envFile, "-f", path.join(composeDir, "compose.yml"), "config"],
+    const r = spawnSync("docker-compose", ["--env-file", envFile, "-f", path.join(composeDir, file), "config"],
       { encoding: "utf8", env })
     return { status: r.status, stdout: r.stdout, stderr: r.stderr }
   } finally {
@@ -130,5 +130,49 @@ describe("compose/compose.yml", () => {
     const second = execFileSync("sh", [entry, "cat", path.join(dir, "config", "server.json")], { env, encoding: "utf8" })
     expect(second.trim()).toBe('{"mounted":true}')
     fs.rmSync(dir, { recursive: true, force: true })
+  })
+})
+
+describe("compose/cluster.yml (several instances as one service, docs/SCALING.md)", () => {
+  it("is valid and wires MariaDB, Redis, two instances and HAProxy in front, each with a health check", () => {
+    const r = runConfig(passwords, "", "cluster.yml")
+    expect(r.stderr).toBe("")
+    expect(r.status).toBe(0)
+    const out = r.stdout
+    for (const service of ["mariadb", "redis", "gochat-1", "gochat-2", "haproxy"]) {
+      const block = new RegExp(`\n  ${service}:\n((?:    .*\n|\s*- .*\n)*)`).exec(out)?.[1] ?? ""
+      expect(block, service).toMatch(/healthcheck:/)
+    }
+    // both instances: clustering on through Redis, the database password from the environment, and
+    // waiting for healthy MariaDB and Redis; neither publishes a port (clients go through HAProxy)
+    for (const service of ["gochat-1", "gochat-2"]) {
+      const block = new RegExp(`\n  ${service}:\n((?:    .*\n|\s*- .*\n)*)`).exec(out)![1]
+      expect(block).toContain("GOCHAT_REDIS_URL: redis://redis:6379")
+      expect(block).toContain("GOCHAT_DB_PASSWORD: user-secret-1")
+      expect(block).toMatch(/redis:\n\s+condition: service_healthy/)
+      expect(block).toMatch(/mariadb:\n\s+condition: service_healthy/)
+      expect(block).not.toContain("published")
+    }
+    // HAProxy: TLS 8037 on every address, plain 9037 on the loopback unless GOCHAT_PLAIN_BIND widens it
+    expect(out).toMatch(/published: 8037\n\s+target: 8037/)
+    expect(out).toContain("- 127.0.0.1:9037:9037/tcp")
+    expect(runConfig({ ...passwords }, "", "cluster.yml").stdout).toContain("haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro")
+    // no default passwords here either
+    const refused = runConfig({}, "", "cluster.yml")
+    expect(refused.status).not.toBe(0)
+    expect(refused.stderr).toMatch(/GOCHAT_DB_(ROOT_)?PASSWORD/)
+  })
+
+  it("HAProxy's configuration is accepted by haproxy and balances both ports over both instances in TCP mode", () => {
+    const cfg = path.join(composeDir, "haproxy", "haproxy.cfg")
+    const check = spawnSync("haproxy", ["-c", "-f", cfg], { encoding: "utf8" })
+    expect(check.status, check.stdout + check.stderr).toBe(0)
+    const text = fs.readFileSync(cfg, "utf8")
+    expect(text).toMatch(/defaults\n(?:.*\n)*?\s+mode tcp/)
+    for (const port of [9037, 8037]) {
+      expect(text).toContain(`bind :${port}`)
+      expect(text).toContain(`server gochat-1 gochat-1:${port}`)
+      expect(text).toContain(`server gochat-2 gochat-2:${port}`)
+    }
   })
 })
