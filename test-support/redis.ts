@@ -20,6 +20,8 @@ export interface RunningRedis {
   readonly port: number
   /** redis://127.0.0.1:<port> */
   readonly url: string
+  /** the running server's pid (for CPU figures), undefined while halted */
+  readonly pid: number | undefined
   /** Stops the server (SIGTERM) and starts it again on the same port. */
   restart(): Promise<void>
   /** Stops the server without starting it again (`start` brings it back). */
@@ -106,6 +108,9 @@ export const startRedis = async (): Promise<RunningRedis> => {
     host: "127.0.0.1",
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return exited ? undefined : child?.pid
+    },
     start,
     halt,
     restart: async () => {

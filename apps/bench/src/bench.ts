@@ -6,6 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { loadKeys, type BenchKey } from "./keys.js"
+import { runCluster, type ClusterResult } from "./scenarios/cluster.js"
 import { runIdle, type IdleResult } from "./scenarios/idle.js"
 import { runLogin, type LoginResult } from "./scenarios/login.js"
 import { runMicro, type MicroResult } from "./scenarios/micro.js"
@@ -17,7 +18,7 @@ import { runSlow, type SlowResult } from "./scenarios/slow.js"
 import { REPO_ROOT, startTarget, type RunningTarget, type StartOptions } from "./target.js"
 import { registerAll } from "./users.js"
 
-export const ALL_SCENARIOS = ["relay", "relay50", "pingpong", "loginload", "login", "reconnect", "offline", "regflood", "idle", "slow", "micro"] as const
+export const ALL_SCENARIOS = ["relay", "relay50", "pingpong", "loginload", "login", "reconnect", "offline", "regflood", "idle", "slow", "micro", "cluster"] as const
 export type ScenarioName = (typeof ALL_SCENARIOS)[number]
 
 export interface BenchOptions {
@@ -72,6 +73,7 @@ export type ScenarioResult =
   | IdleResult
   | SlowResult
   | MicroResult
+  | ClusterResult
   | ErrorResult
 
 export interface BenchResults {
@@ -88,6 +90,7 @@ export const keysNeeded = (o: BenchOptions): number => {
   const n = o.scenarios.map((s) => {
     switch (s) {
       case "relay":
+      case "cluster":
         return 2 * o.relay.pairs
       case "loginload":
         return 2 * o.relay.pairs + 1
@@ -145,6 +148,9 @@ const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget
       return runSlow(target, keys, { ...o.slow, timeoutMs })
     case "micro":
       return runMicro()
+    case "cluster":
+      // its own service: two instances, a Redis and a MariaDB (the shared target plays no part)
+      return runCluster(keys, { ...o.relay, timeoutMs, warmup: o.warmup }, o.log)
   }
 }
 

@@ -43,6 +43,10 @@ const rowsOf = (s: ScenarioResult): Row[] => {
       const p = s.params
       return relayRows(s, `${s.scenario} ${p.pairs}×${p.messages} w${p.window} ${p.size}B`)
     }
+    case "cluster": {
+      const p = s.params
+      return relayRows({ ...s, scenario: "relay" }, `cluster A→B ${p.pairs}×${p.messages} w${p.window} ${p.size}B (CPU: 2 instances + redis)`)
+    }
     case "login":
       return [
         [
@@ -194,6 +198,8 @@ const medianRows = (r: BenchResults): Row[] => {
     const relays: Array<[string, RelayResult]> =
       s.scenario === "relay" || s.scenario === "relay50" || s.scenario === "pingpong" || s.scenario === "loginload"
         ? [[`${s.scenario} ${s.params.pairs}×${s.params.messages}`, s]]
+        : s.scenario === "cluster"
+        ? [[`cluster ${s.params.pairs}×${s.params.messages}`, { ...s, scenario: "relay" }]]
         : s.scenario === "slow"
           ? [["slow: others, no slow reader", s.baseline], ["slow: others, with slow reader", s.withSlowReader]]
           : []

@@ -35,6 +35,8 @@ export interface StartOptions {
   /** file descriptor limit for our server (it must hold every idle connection) */
   readonly maxFiles?: number
   readonly maxClients?: number
+  /** clustering on: this server is one instance of a service over this Redis (needs a MariaDB `db`) */
+  readonly redis?: string
   /** our server's entry file: a bundle, or a .ts file run through tsx (default: the bundle `pnpm start` runs) */
   readonly serverMain?: string
 }
@@ -105,6 +107,7 @@ export const startTarget = async (opts: StartOptions = {}): Promise<RunningTarge
   }
   const config = {
     database: { url: dbUrl },
+    ...(opts.redis !== undefined ? { cluster: { redis_url: opts.redis } } : {}),
     server: {
       address: "127.0.0.1",
       port: 0,

@@ -45,6 +45,29 @@ export const meterServer = (target: RunningTarget): UsageMeter => {
   }
 }
 
+/** Several processes as one server (the instances of a clustered service and their Redis): usage summed. */
+export const meterServers = (pids: ReadonlyArray<number | undefined>): UsageMeter => {
+  const meters = pids.map((pid) => meterServer({ pid } as RunningTarget))
+  return {
+    stop(units) {
+      const all = meters.map((m) => m.stop(units))
+      if (all.some((u) => u === undefined)) return undefined
+      const us = all as Array<ServerUsage>
+      const sum = (f: (u: ServerUsage) => number) => us.reduce((n, u) => n + f(u), 0)
+      return {
+        cpuUs: sum((u) => u.cpuUs),
+        userUs: sum((u) => u.userUs),
+        sysUs: sum((u) => u.sysUs),
+        cpuUsPerUnit: Math.round(sum((u) => u.cpuUsPerUnit) * 100) / 100,
+        cpuLoad: Math.round(sum((u) => u.cpuLoad) * 100) / 100,
+        rssBefore: sum((u) => u.rssBefore),
+        rssAfter: sum((u) => u.rssAfter),
+        rssPeak: sum((u) => u.rssPeak)
+      }
+    }
+  }
+}
+
 /** The generator's own CPU over a phase (it shares the machine with the server). */
 export const meterSelf = () => {
   const c0 = process.cpuUsage()

@@ -11,7 +11,7 @@ import { Samples, type Percentiles } from "../stats.js"
 import type { RunningTarget } from "../target.js"
 import { BenchConn } from "../conn.js"
 import { connectAndLogin, login, logout, logoutAndClose } from "../users.js"
-import { countError, meterSelf, monoUs, meterServer, round2, type ServerUsage } from "./common.js"
+import { countError, meterSelf, monoUs, meterServer, meterServers, round2, type ServerUsage } from "./common.js"
 
 export interface RelayOptions {
   readonly pairs: number
@@ -25,6 +25,10 @@ export interface RelayOptions {
   /** called right before the first message is sent */
   readonly onStart?: () => void
   readonly name?: string
+  /** receivers connect here instead of `target` (another instance of a clustered service) */
+  readonly receiverTarget?: RunningTarget
+  /** the processes whose CPU is the server's (default: `target`'s); summed */
+  readonly serverPids?: ReadonlyArray<number | undefined>
 }
 
 export interface Delivery {
@@ -68,7 +72,7 @@ export const runRelay = async (target: RunningTarget, keys: ReadonlyArray<BenchK
   let receivers: BenchConn[] = []
   let probe: BenchConn | undefined
   try {
-    receivers = await connectAndLogin(target, keys.slice(P, 2 * P))
+    receivers = await connectAndLogin(o.receiverTarget ?? target, keys.slice(P, 2 * P))
     if (o.probeKey) probe = await BenchConn.connect(target)
     return await measure(target, keys, o, senders, receivers, probe)
   } finally {
@@ -192,7 +196,7 @@ const measure = async (
     } while (!probeStop)
   }
 
-  const server = meterServer(target)
+  const server = o.serverPids === undefined ? meterServer(target) : meterServers(o.serverPids)
   const self = meterSelf()
   const t0 = performance.now()
   const mono0 = monoUs()
