@@ -20,7 +20,8 @@ Scenarios (comma-separated, default all): --scenarios ${ALL_SCENARIOS.join(",")}
   --reconnect N                                      users of the reconnect storm (default 500)
   --regs N --reg-concurrency N --reg-window N        REG flood (default 2000 REGs, 4 connections × 4 in flight)
   --offline N                                        offline store + catch-up (default 2000)
-  --idle N                                           idle connections (default 3000; 10000 needs ulimit -n > 10100)
+  --idle N                                           idle connections (default 3000; the tool raises file limits and, past 20000, uses
+                                                     source addresses 127.0.0.2... so ports do not run out)
   --slow-pairs N --slow-messages N --flooders N --flood-size N   slow reader (default 10 × 2000, 2 flooders × 2000 B)
   --repeat N             run the scenario list N times (the table adds medians)
   --warmup N             messages per pair of an unreported 10-pair relay run first, then (if offline is

@@ -106,6 +106,8 @@ export const keysNeeded = (o: BenchOptions): number => {
         return 3
       case "offline":
         return 4
+      case "idle":
+        return 2
       case "slow":
         return 2 * o.slow.pairs + 2 + o.slow.flooders
       default:
@@ -143,7 +145,7 @@ const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget
     case "offline":
       return runOffline(target, keys, { ...o.offline, timeoutMs })
     case "idle":
-      return runIdle(target, { ...o.idle, timeoutMs })
+      return runIdle(target, { ...o.idle, timeoutMs }, keys)
     case "slow":
       return runSlow(target, keys, { ...o.slow, timeoutMs })
     case "micro":
@@ -168,7 +170,12 @@ export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
       onProgress: (d, n) => log(`generated RSA-4096 key ${d}/${n} (${((Date.now() - t) / 1000).toFixed(0)} s; cached for later runs)`)
     })
   }
-  const target = await startTarget(o.target)
+  // the idle scenario's connections must all fit in the server's file limit and client slots
+  const idleNeeds = o.scenarios.includes("idle") ? o.idle.connections + 2000 : 0
+  const target = await startTarget({
+    ...o.target,
+    ...(idleNeeds > 20_000 ? { maxFiles: Math.max(o.target.maxFiles ?? 0, idleNeeds), maxClients: Math.max(o.target.maxClients ?? 0, idleNeeds) } : {})
+  })
   log(`server: ${target.kind} at ${target.host}:${target.port}${target.pid ? ` pid ${target.pid}` : ""}`)
   const scenarios: ScenarioResult[] = []
   try {

@@ -113,7 +113,14 @@ const rowsOf = (s: ScenarioResult): Row[] => {
           mb(s.rssAfter),
           "",
           s.failed > 0 ? `${s.failed} failed (${s.firstFailure})` : "0"
-        ]
+        ],
+        ["  all accepted after", `${(s.openMs / 1000).toFixed(2)} s`, "", "", "", "", "", "", s.sourceAddresses > 1 ? `${s.sourceAddresses} source addresses` : ""],
+        ...(s.newcomerHelloMs
+          ? [<Row>["  newcomer's HELLO meanwhile", `${s.newcomerHelloMs.count} conns`, ms(s.newcomerHelloMs.p50), ms(s.newcomerHelloMs.p99), ms(s.newcomerHelloMs.max), "", "", "", ""]]
+          : []),
+        ...(s.pingPongMs
+          ? [<Row>["  logged-in pair's ping-pong meanwhile", `${s.pingPongMs.count} msgs`, ms(s.pingPongMs.p50), ms(s.pingPongMs.p99), ms(s.pingPongMs.max), "", "", "", ""]]
+          : [])
       ]
     case "slow":
       return [
