@@ -1,5 +1,6 @@
 /** Command-line options of `pnpm bench`. */
 import * as path from "node:path"
+import { type CompareTarget, parseCompareTarget } from "./compare.js"
 import { ALL_SCENARIOS, DEFAULTS, type BenchOptions, type ScenarioName } from "./bench.js"
 
 export const HELP = `usage: pnpm bench -- [options]
@@ -7,6 +8,8 @@ export const HELP = `usage: pnpm bench -- [options]
 Target (default: start our server as a child process, SQLite in a temp dir):
   --host H --port P      an external gochat server (ours or the original Go one)
   --pid N                its pid, for server CPU per message and RSS (read from /proc)
+  --compare H:P[:PID]    run the scenarios against our server and this one, interleaved, and print each
+                         figure of both with the ratio (CPU from /proc/PID when given)
   --db D                 our server's database: sqlite (default) | mariadb (a private one is started) | mysql://u:p@h:port/db
   --server-main FILE     our server's entry file: a bundle, or a .ts file run through tsx
                          (default apps/server/dist/main.mjs, what "pnpm start server" runs, rebuilt if stale)
@@ -35,12 +38,13 @@ const fail = (msg: string): never => {
   process.exit(2)
 }
 
-export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions; out?: string; json: boolean } => {
+export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions; out?: string; json: boolean; compare?: CompareTarget } => {
   const args = argv[0] === "--" ? argv.slice(1) : [...argv]
   let o: BenchOptions = { ...DEFAULTS }
   const target: { -readonly [K in keyof BenchOptions["target"]]: BenchOptions["target"][K] } = {}
   let out: string | undefined
   let json = false
+  let compare: CompareTarget | undefined
   const num = (flag: string, v: string | undefined): number => {
     const n = Number(v)
     if (v === undefined || !Number.isFinite(n) || n < 0) fail(`${flag} needs a number`)
@@ -62,6 +66,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
         break
       case "--pid":
         target.pid = num(a, v())
+        break
+      case "--compare":
+        compare = parseCompareTarget(v() ?? "") ?? fail("--compare needs HOST:PORT or HOST:PORT:PID")
         break
       case "--db":
         target.db = v()
@@ -173,6 +180,6 @@ export const parseArgs = (argv: ReadonlyArray<string>): { options: BenchOptions;
   }
   // --window applies to relay50 too
   o = { ...o, relay50: { ...o.relay50, window: o.relay.window }, target }
-  return { options: o, ...(out ? { out } : {}), json }
+  return { options: o, ...(out ? { out } : {}), json, ...(compare ? { compare } : {}) }
 }
 

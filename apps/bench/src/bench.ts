@@ -117,7 +117,7 @@ export const keysNeeded = (o: BenchOptions): number => {
   return Math.max(0, ...n)
 }
 
-const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget, keys: BenchKey[]): Promise<ScenarioResult> => {
+export const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget, keys: BenchKey[]): Promise<ScenarioResult> => {
   const timeoutMs = o.timeoutMs
   switch (name) {
     case "relay":
@@ -156,6 +156,32 @@ const runOne = async (name: ScenarioName, o: BenchOptions, target: RunningTarget
   }
 }
 
+/**
+ * The unreported runs before the scenarios: a long-running server has relayed messages, logged users in and
+ * delivered mailboxes before, so its JIT and prepared statements are warm (`--warmup 0`: a cold server).
+ */
+export const warmUp = async (target: RunningTarget, keys: BenchKey[], o: BenchOptions): Promise<void> => {
+  const log = o.log ?? (() => {})
+  const timeoutMs = o.timeoutMs
+  if (o.warmup <= 0 || keys.length < 4) return
+  const pairs = Math.min(10, Math.floor(keys.length / 2))
+  log(`warm-up: ${pairs} pairs × ${o.warmup} messages (not reported)`)
+  await runRelay(target, keys, { pairs, messages: o.warmup, window: 64, size: 512, timeoutMs, name: "warmup" })
+  // logins: the first few hundred run before V8 has optimised the login path, and the compiler threads'
+  // CPU would be counted as the logins' (1.9 ms/login for the first 500, 1.2 after)
+  if (o.scenarios.includes("login") || o.scenarios.includes("reconnect")) {
+    const logins = Math.max(100, Math.min(500, o.warmup / 4))
+    log(`warm-up: ${logins} logins (not reported)`)
+    await runLogin(target, keys, { ...o.login, logins, timeoutMs })
+  }
+  // stored and delivered messages (JIT, prepared statements), so the offline scenario measures the steady
+  // state like the relay scenarios do
+  if (o.scenarios.includes("offline")) {
+    log(`warm-up: offline store + catch-up of ${o.offline.messages} (not reported)`)
+    await runOffline(target, keys, { ...o.offline, timeoutMs })
+  }
+}
+
 export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
   const log = o.log ?? (() => {})
   const timeoutMs = o.timeoutMs
@@ -180,24 +206,7 @@ export const runBench = async (o: BenchOptions): Promise<BenchResults> => {
   const scenarios: ScenarioResult[] = []
   try {
     if (needKeys > 0) await registerAll(target, keys)
-    if (o.warmup > 0 && keys.length >= 4) {
-      const pairs = Math.min(10, Math.floor(keys.length / 2))
-      log(`warm-up: ${pairs} pairs × ${o.warmup} messages (not reported)`)
-      await runRelay(target, keys, { pairs, messages: o.warmup, window: 64, size: 512, timeoutMs, name: "warmup" })
-      // a long-running server has stored and delivered messages before: warm that path too (JIT, prepared
-      // statements), so the offline scenario measures the steady state like the relay scenarios do
-      // the same for logins: the first few hundred run before V8 has optimised the login path, and the
-      // compiler threads' CPU would be counted as the logins' (1.9 ms/login for the first 500, 1.2 after)
-      if (o.scenarios.includes("login") || o.scenarios.includes("reconnect")) {
-        const logins = Math.max(100, Math.min(500, o.warmup / 4))
-        log(`warm-up: ${logins} logins (not reported)`)
-        await runLogin(target, keys, { ...o.login, logins, timeoutMs })
-      }
-      if (o.scenarios.includes("offline")) {
-        log(`warm-up: offline store + catch-up of ${o.offline.messages} (not reported)`)
-        await runOffline(target, keys, { ...o.offline, timeoutMs })
-      }
-    }
+    await warmUp(target, keys, o)
     for (let rep = 0; rep < o.repeat; rep++) {
       for (const name of o.scenarios) {
         log(`running ${name}${o.repeat > 1 ? ` (${rep + 1}/${o.repeat})` : ""} ...`)
