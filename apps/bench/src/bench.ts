@@ -152,7 +152,7 @@ export const runOne = async (name: ScenarioName, o: BenchOptions, target: Runnin
       return runMicro()
     case "cluster":
       // its own service: two instances, a Redis and a MariaDB (the shared target plays no part)
-      return runCluster(keys, { ...o.relay, timeoutMs, warmup: o.warmup }, o.log)
+      return runCluster(keys, { ...o.relay, timeoutMs, warmup: o.warmup, login: o.login }, o.log)
   }
 }
 

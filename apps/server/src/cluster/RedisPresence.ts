@@ -118,6 +118,8 @@ const defineScripts = (client: IORedis): Scripts => {
 /** A user online on another instance, as mirrored here. */
 interface Mirrored extends RemoteUser {
   readonly permission: number
+  /** the name's bytes, for the inbox records (made once, not per message) */
+  readonly nameBytes?: Buffer
 }
 
 const sessionValue = (instance: string, id: number, permission: number) => `${instance}\t${id}\t${permission}`
@@ -127,7 +129,7 @@ const parseSession = (name: string, value: string): Mirrored | undefined => {
   const n = Number(id)
   const p = Number(permission)
   if (!instance || !Number.isSafeInteger(n) || !Number.isInteger(p)) return undefined
-  return { name, id: n, instance, permission: p }
+  return { name, id: n, instance, permission: p, nameBytes: Buffer.from(name, "latin1") }
 }
 
 // Inbox batches: kind byte, source instance (length-prefixed), then records.
@@ -321,7 +323,7 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
       pending.set(seq, { done, deadline: Date.now() + cluster.forwardTimeoutMs })
       let batch = batches.get(to.instance)
       if (batch === undefined) batches.set(to.instance, batch = { parts: [], seqs: [], bytes: 0 })
-      const name = Buffer.from(to.name, "latin1")
+      const name = (to as Mirrored).nameBytes ?? Buffer.from(to.name, "latin1")
       const head = Buffer.allocUnsafe(9 + name.length)
       head.writeUInt32BE(seq, 0)
       head[4] = name.length
@@ -338,7 +340,12 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
 
     /** A batch of frames from another instance: queued on the recipients' connections, answered in one batch. */
     const onFrames = (source: string, data: Buffer, offset: number) => {
-      const answers: Array<Buffer> = []
+      // one buffer for the answers: every record is at least 9 bytes, every answer 5
+      const answers = Buffer.allocUnsafe(2 + instanceBytes.length + 5 * Math.ceil((data.length - offset) / 9))
+      answers[0] = KIND_ANSWERS
+      answers[1] = instanceBytes.length
+      instanceBytes.copy(answers, 2)
+      let n = 2 + instanceBytes.length
       let i = offset
       while (i + 9 <= data.length) {
         const seq = data.readUInt32BE(i)
@@ -348,12 +355,11 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
         const start = i + 9 + nameLength
         const frame = data.subarray(start, start + frameLength)
         i = start + frameLength
-        const answer = Buffer.allocUnsafe(5)
-        answer.writeUInt32BE(seq, 0)
-        answer[4] = local.deliver(name, frame) ? 1 : 0
-        answers.push(answer)
+        answers.writeUInt32BE(seq, n)
+        answers[n + 4] = local.deliver(name, frame) ? 1 : 0
+        n += 5
       }
-      client.publish(`${INBOX}${source}`, Buffer.concat([...header(KIND_ANSWERS), ...answers]))
+      client.publish(`${INBOX}${source}`, answers.subarray(0, n))
         .catch(warn("answer", "cannot answer another instance's messages (its senders get ERR_SERVER)"))
     }
 
