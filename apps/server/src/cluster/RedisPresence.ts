@@ -6,12 +6,13 @@
  * - `sessions`, a hash name → "instance TAB user id TAB level": the service's one session per user. A claim
  *   is one Lua script (set unless held by another live instance), so two logins of one user on two
  *   instances give exactly one session, however they race. Each change is published on `presence` by the
- *   same script, so every instance keeps a mirror of the others' users (what `remote`, `locate` and
+ *   same script (a new session there is NEWLOGIN on the other instances, a released one NEWLOGOUT), so every
+ *   instance keeps a mirror of the others' users (what `remote`, `locate` and
  *   `onlineUsers` read synchronously) in the order Redis applied the changes.
  * - `alive:<instance>`, a key with a lease of `cluster.lease_ms`, renewed three times a lease. An instance
  *   whose lease ran out (SIGKILL, a frozen machine) is dead: its sessions no longer count for a claim, and
  *   the instance that notices removes them (so its users can log in elsewhere within one lease).
- * - channels `hooks` and `commands` (JSON), read by every instance; `inbox:<instance>`, binary batches of
+ * - channels `hooks` (DUPSESS, PERMSCHG) and `commands` (JSON), read by every instance; `inbox:<instance>`, binary batches of
  *   frames for users on that instance, and the answers to them.
  *
  * Cross-instance MSG: `forward` appends the RECIV frame to a batch for the destination instance; once per
@@ -63,7 +64,7 @@ if cur then
   if inst ~= ARGV[3] and redis.call('EXISTS', ARGV[4] .. inst) == 1 then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('PUBLISH', ARGV[5], 'C\\t' .. ARGV[1] .. '\\t' .. ARGV[2])
+redis.call('PUBLISH', ARGV[5], ARGV[6] .. '\\t' .. ARGV[1] .. '\\t' .. ARGV[2])
 return 1`
 
 /** Removes the session if this instance holds it; publishes the change. */
@@ -81,7 +82,7 @@ const UPDATE = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and string.match(cur, '^[^\\t]+') == ARGV[3] then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('PUBLISH', ARGV[4], 'C\\t' .. ARGV[1] .. '\\t' .. ARGV[2])
+  redis.call('PUBLISH', ARGV[4], 'U\\t' .. ARGV[1] .. '\\t' .. ARGV[2])
   return 1
 end
 return 0`
@@ -101,7 +102,7 @@ end
 return n`
 
 type Scripts = IORedis & {
-  gochatClaim(key: string, name: string, value: string, instance: string, alive: string, channel: string): Promise<number>
+  gochatClaim(key: string, name: string, value: string, instance: string, alive: string, channel: string, kind: "C" | "A"): Promise<number>
   gochatRelease(key: string, name: string, instance: string, channel: string): Promise<number>
   gochatUpdate(key: string, name: string, value: string, instance: string, channel: string): Promise<number>
   gochatBury(key: string, instance: string, alive: string, channel: string): Promise<number>
@@ -174,13 +175,20 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
       const [kind, name, instanceOrValue, ...rest] = text.split("\t")
       if (name === undefined || instanceOrValue === undefined) return
       touchedDuringLoad?.add(name)
-      if (kind === "C") {
+      if (kind === "C" || kind === "A" || kind === "U") {
         const entry = parseSession(name, [instanceOrValue, ...rest].join("\t"))
         if (entry === undefined) return
-        if (entry.instance === instance) mirror.delete(name)
-        else mirror.set(name, entry)
+        if (entry.instance === instance) {
+          mirror.delete(name)
+          return
+        }
+        mirror.set(name, entry)
+        // a new session elsewhere is NEWLOGIN here (not a re-assertion after Redis came back, not a level change)
+        if (kind === "C") local.hook({ _tag: "NewLogin", name, permission: entry.permission })
       } else if (kind === "R") {
+        if (instanceOrValue === instance) return
         if (mirror.get(name)?.instance === instanceOrValue) mirror.delete(name)
+        local.hook({ _tag: "NewLogout", name })
       }
     }
 
@@ -220,7 +228,7 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
       }
       for (const user of local.users()) {
         const won = yield* Effect.tryPromise(() =>
-          client.gochatClaim(SESSIONS, user.name, sessionValue(instance, user.id, user.permission), instance, ALIVE, PRESENCE))
+          client.gochatClaim(SESSIONS, user.name, sessionValue(instance, user.id, user.permission), instance, ALIVE, PRESENCE, "A"))
         if (won === 0) {
           yield* Effect.logWarning("session lost to another instance while Redis was away").pipe(Effect.annotateLogs({ user: user.name }))
           yield* Queue.offer(queue, {
@@ -427,7 +435,7 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
           if (local.find(user.name) !== undefined || claiming.has(user.name)) return Effect.succeed(false)
           claiming.add(user.name)
           return Effect.tryPromise(() =>
-            client.gochatClaim(SESSIONS, user.name, sessionValue(instance, user.id, user.permission), instance, ALIVE, PRESENCE)
+            client.gochatClaim(SESSIONS, user.name, sessionValue(instance, user.id, user.permission), instance, ALIVE, PRESENCE, "C")
           ).pipe(
             Effect.orDie,
             Effect.map((won) => {
@@ -464,7 +472,9 @@ export const makeRedisPresence = (redis: RedisConnection, cluster: ClusterSettin
         }),
       publish: (event: HookEvent) => {
         local.hook(event)
-        publishJson(HOOKS, { from: instance, event }, "hook")
+        // NEWLOGIN and NEWLOGOUT reach the other instances with the session change itself (the claim and
+        // release scripts publish it): one publish per login or logout, not two
+        if (event._tag !== "NewLogin" && event._tag !== "NewLogout") publishJson(HOOKS, { from: instance, event }, "hook")
       },
       onlineUsers: () => {
         const entries: Array<OnlineEntry> = [...local.users()]
