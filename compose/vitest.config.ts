@@ -1,5 +1,5 @@
 import { defineProject } from "vitest/config"
 
 export default defineProject({
-  test: { name: "compose", include: ["test/**/*.test.ts"], testTimeout: 60_000 }
+  test: { name: "compose", include: ["test/**/*.test.ts"], testTimeout: 60_000, setupFiles: ["../test-support/cleanup.ts"] }
 })

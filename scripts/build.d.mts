@@ -4,3 +4,4 @@ export declare const bundlePath: (app: "server" | "client") => string
 export declare const build: (app: "server" | "client") => Promise<string>
 export declare const ensureBuilt: (app: "server" | "client") => Promise<string>
 export declare const gitCommit: () => string
+export declare const withEsbuild: <A>(app: "server" | "client", fn: (esbuild: unknown) => Promise<A>) => Promise<A>

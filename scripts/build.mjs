@@ -91,6 +91,29 @@ export const loadEsbuild = async (app) => {
   return import(pathToFileURL(entry).href)
 }
 
+/**
+ * Runs `fn` with the app's esbuild, then stops esbuild's service process once no build of this process
+ * needs it any more: esbuild's API keeps an `esbuild --service` child alive otherwise, which under
+ * `pnpm start` would live as long as the server (the launcher that built the bundle stays its parent).
+ */
+let building = 0
+const used = new Set()
+export const withEsbuild = async (app, fn) => {
+  const esbuild = await loadEsbuild(app)
+  if (esbuild === undefined) throw new Error(`esbuild is not installed for apps/${app}: run pnpm install`)
+  building++
+  used.add(esbuild)
+  try {
+    return await fn(esbuild)
+  } finally {
+    if (--building === 0) {
+      const all = [...used]
+      used.clear()
+      await Promise.all(all.map((e) => e.stop()))
+    }
+  }
+}
+
 /** The esbuild options every bundle of `app` shares (scripts/release.mjs makes its own from them too). */
 export const bundleOptions = (app, commit) => ({
   entryPoints: [path.join(root, "apps", app, "src", "main.ts")],
@@ -108,13 +131,11 @@ export const bundleOptions = (app, commit) => ({
 export const build = async (app) => {
   const spec = APPS[app]
   if (spec === undefined) throw new Error(`unknown app ${app}: one of ${Object.keys(APPS).join(", ")}`)
-  const esbuild = await loadEsbuild(app)
-  if (esbuild === undefined) throw new Error(`esbuild is not installed for apps/${app}: run pnpm install`)
   const out = bundlePath(app)
   const tmp = `${out}.${process.pid}.tmp.mjs`
   const commit = gitCommit()
   fs.mkdirSync(path.dirname(out), { recursive: true })
-  await esbuild.build({
+  await withEsbuild(app, (esbuild) => esbuild.build({
     ...bundleOptions(app, commit),
     outfile: tmp,
     format: "esm",
@@ -123,7 +144,7 @@ export const build = async (app) => {
     external: spec.external,
     // bundled CommonJS packages call require(); an ES module has none of its own
     banner: { js: commitLine(commit) + "\nimport { createRequire as __gochatRequire } from 'node:module'; const require = __gochatRequire(import.meta.url);" }
-  })
+  }))
   // the map names the bundle it belongs to: rename both, the map first
   const map = fs.readFileSync(`${tmp}.map`, "utf8").replace(path.basename(tmp), path.basename(out))
   fs.writeFileSync(`${tmp}.map`, map)

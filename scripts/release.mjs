@@ -17,7 +17,7 @@ import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import { APPS, bundleOptions, commitLine, gitCommit, isFresh, loadEsbuild, newestMtime } from "./build.mjs"
+import { APPS, bundleOptions, commitLine, gitCommit, isFresh, newestMtime, withEsbuild } from "./build.mjs"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 export const releaseDir = path.join(root, "release")
@@ -165,13 +165,11 @@ const seaPlugin = (natives) => ({
 
 /** Builds release/.work/<app>-<target>.cjs and returns its path. */
 const bundle = async (app, target, natives, commit) => {
-  const esbuild = await loadEsbuild(app)
-  if (esbuild === undefined) throw new Error(`esbuild is not installed for apps/${app}: run pnpm install`)
   const out = path.join(workDir, `${app}-${target}.cjs`)
   const hashes = Object.fromEntries(Object.entries(natives).filter(([, p]) => p !== null).map(([name, p]) => [name, sha256(p)]))
   const release = `${VERSION}-${crypto.createHash("sha256").update(JSON.stringify(hashes)).digest("hex").slice(0, 16)}`
   const options = bundleOptions(app, commit)
-  await esbuild.build({
+  await withEsbuild(app, (esbuild) => esbuild.build({
     ...options,
     outfile: `${out}.tmp`,
     format: "cjs",
@@ -180,7 +178,7 @@ const bundle = async (app, target, natives, commit) => {
     minifyWhitespace: true,
     minifySyntax: true,
     plugins: [seaPlugin(natives)]
-  })
+  }))
   fs.renameSync(`${out}.tmp`, out)
   return out
 }

@@ -6,9 +6,9 @@
  */
 import { execFileSync, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
+import { tempDir } from "../../test-support/tempDir.js"
 
 const composeDir = path.resolve(__dirname, "..")
 const root = path.resolve(composeDir, "..")
@@ -114,7 +114,7 @@ describe("compose/compose.yml", () => {
   })
 
   it("entrypoint writes the default config when none is mounted, and keeps a mounted one", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-entry-"))
+    const dir = tempDir("gochat-entry-")
     const env = {
       ...process.env,
       GOCHAT_CONFIG_DIR: path.join(dir, "config"),
@@ -129,7 +129,6 @@ describe("compose/compose.yml", () => {
     fs.writeFileSync(path.join(dir, "config", "server.json"), '{"mounted":true}')
     const second = execFileSync("sh", [entry, "cat", path.join(dir, "config", "server.json")], { env, encoding: "utf8" })
     expect(second.trim()).toBe('{"mounted":true}')
-    fs.rmSync(dir, { recursive: true, force: true })
   })
 })
 

@@ -1,10 +1,10 @@
 /** `runBench` end to end with tiny counts: the JSON file written and the table printed. */
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { DEFAULTS, runBench, writeResults, type BenchResults } from "../src/bench.js"
 import { renderTable } from "../src/report.js"
+import { tempDir } from "../../../test-support/tempDir.js"
 
 /** another server entry file to test against (development only); default: apps/server/src/main.ts */
 const serverMain = process.env.GOCHAT_BENCH_SERVER_MAIN
@@ -24,7 +24,7 @@ describe("runBench", () => {
       repeat: 2,
       log: (l) => lines.push(l)
     })
-    const file = writeResults(results, path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-json-")), "r.json"))
+    const file = writeResults(results, path.join(tempDir("bench-json-"), "r.json"))
     const json = JSON.parse(fs.readFileSync(file, "utf8")) as BenchResults
     expect(json.target.kind).toMatch(/^ours/)
     expect(json.target.pid).toBeGreaterThan(0)

@@ -12,12 +12,7 @@ import { bundlePath } from "../../../scripts/build.mjs"
 import { tempDir } from "./support/fixtures.js"
 
 const clientBundle = bundlePath("client")
-const dirs: Array<string> = []
-const folder = () => {
-  const d = tempDir("gochat-client-cli-")
-  dirs.push(d)
-  return d
-}
+const folder = () => tempDir("gochat-client-cli-")
 
 /**
  * Runs `gochat-client args` in `cwd` with a private HOME and no GOCHAT_ variables, `input` on stdin
@@ -53,7 +48,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await server?.close()
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
 })
 
 describe("the original's client command lines", () => {

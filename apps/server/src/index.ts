@@ -55,9 +55,12 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     ? undefined
     : Either.getOrThrowWith(readConfigFile(options.config), (m) => new Error(m))
   const fileHasDatabase = file !== undefined && [...file.values.keys()].some((k) => k.startsWith("database."))
-  const db = options.db ?? (!fileHasDatabase
-    ? `sqlite:${path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gochat-server-")), "gochat.db")}`
-    : undefined)
+  // The temporary directory of a database made here belongs to this server: removed once it stopped.
+  const ownDir = options.db === undefined && !fileHasDatabase ? fs.mkdtempSync(path.join(os.tmpdir(), "gochat-server-")) : undefined
+  const removeOwnDir = () => {
+    if (ownDir !== undefined) fs.rmSync(ownDir, { recursive: true, force: true })
+  }
+  const db = options.db ?? (ownDir !== undefined ? `sqlite:${path.join(ownDir, "gochat.db")}` : undefined)
   const { config: _config, tls: _tls, ...typed } = options
   const overrides: ConfigOverrides = {
     ...typed,
@@ -69,7 +72,10 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
     tlsCert: options.tls?.certFile ?? options.tlsCert,
     tlsKey: options.tls?.keyFile ?? options.tlsKey
   }
-  const settings = Either.getOrThrowWith(resolveConfig({ overrides, file }), (m) => new Error(m))
+  const settings = Either.getOrThrowWith(resolveConfig({ overrides, file }), (m) => {
+    removeOwnDir()
+    return new Error(m)
+  })
 
   const scope = Effect.runSync(Scope.make())
   const layer = serverLayer(settings).pipe(Layer.provide(loggingLayer(settings)))
@@ -78,12 +84,15 @@ export const startServer = async (options: StartServerOptions = {}): Promise<Run
       Effect.mapError((e) => new Error("message" in e ? String(e.message) : String(e))),
       Effect.tapErrorCause(() => Scope.close(scope, Exit.void))
     )
-  )
+  ).catch((e: unknown) => {
+    removeOwnDir()
+    throw e
+  })
   const listeners = Context.get(context, Listeners)
   const shutdown = Context.get(context, Shutdown)
 
   let closing: Promise<void> | undefined
-  const close = () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)))
+  const close = () => (closing ??= Effect.runPromise(Scope.close(scope, Exit.void)).finally(removeOwnDir))
   const stopped = Effect.runPromise(shutdown.stopped).then(close)
 
   return { port: listeners.port, tlsPort: listeners.tlsPort, settings, pid: process.pid, close, stopped }

@@ -8,21 +8,13 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Action, Permission } from "@gochat/protocol"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase, mariadbUrl } from "../../../test-support/index.js"
 import { TestClient } from "./support/client.js"
 import { freshIdentities, type Identity, tempDir } from "./support/fixtures.js"
 import { serverBundle, spawnServer } from "./support/process.js"
 
-const dirs: Array<string> = []
-const folder = () => {
-  const d = tempDir("gochat-original-cli-")
-  dirs.push(d)
-  return d
-}
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true })
-})
+const folder = () => tempDir("gochat-original-cli-")
 
 /** The environment without our GOCHAT_ variables (the test runner's own must not leak in). */
 const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {

@@ -8,13 +8,12 @@
 import { execFile } from "node:child_process"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { freshDatabase, mariadbInfo, mariadbUrl } from "../../../test-support/index.js"
 import { gitCommit } from "../../../scripts/build.mjs"
 import { ensureRelease, executableName } from "../../../scripts/release.mjs"
-import { repoRoot } from "./support/fixtures.js"
+import { repoRoot, tempDir } from "./support/fixtures.js"
 import { type ServerProcess, spawnServer } from "./support/process.js"
 
 interface Machine {
@@ -25,12 +24,11 @@ interface Machine {
   readonly cache: string
 }
 
-const machines: Array<Machine> = []
 const servers: Array<ServerProcess> = []
 
 /** An empty folder with the two executables, an empty PATH folder and a HOME of its own. */
 const freshMachine = (built: Record<string, string>): Machine => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-release-"))
+  const dir = tempDir("gochat-release-")
   const copy = (app: "server" | "client") => {
     const to = path.join(dir, executableName(app, "linux-x64"))
     fs.copyFileSync(built[`${app}-linux-x64`]!, to)
@@ -39,9 +37,7 @@ const freshMachine = (built: Record<string, string>): Machine => {
   }
   for (const sub of ["bin", "home"]) fs.mkdirSync(path.join(dir, sub))
   const env = { PATH: path.join(dir, "bin"), HOME: path.join(dir, "home"), NO_COLOR: "1", LANG: "C.UTF-8" }
-  const machine = { dir, server: copy("server"), client: copy("client"), env, cache: path.join(dir, "home", ".cache", "gochat") }
-  machines.push(machine)
-  return machine
+  return { dir, server: copy("server"), client: copy("client"), env, cache: path.join(dir, "home", ".cache", "gochat") }
 }
 
 const run = (m: Machine, exe: string, args: ReadonlyArray<string>, extraEnv: NodeJS.ProcessEnv = {}) =>
@@ -97,7 +93,6 @@ describe("release executables (linux-x64)", () => {
   }, 300_000)
   afterAll(() => {
     for (const s of servers) s.child.kill("SIGKILL")
-    for (const m of machines) fs.rmSync(m.dir, { recursive: true, force: true })
   })
 
   it("print the version and the commit, and need no Node, pnpm or source tree", async () => {

@@ -9,20 +9,14 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as path from "node:path"
 import { Action, NULL_ID } from "@gochat/protocol"
-import { afterAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { TestClient } from "./support/client.js"
 import { freshIdentities, tempDir } from "./support/fixtures.js"
 import { processGroup, type ServerProcess, spawnPnpmStart, spawnServer } from "./support/process.js"
 
-const dirs: Array<string> = []
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-})
-
 /** Arguments for a server on a fresh SQLite database, plus a server.json with `timeouts` when given. */
 const serverArgs = (timeouts?: Record<string, number>): Array<string> => {
   const dir = tempDir("gochat-stop-")
-  dirs.push(dir)
   const args = ["--port", "0", "--address", "127.0.0.1", "--db", `sqlite:${path.join(dir, "gochat.db")}`, "--log-level", "ERROR", "--key-bits", "2048"]
   if (timeouts === undefined) return args
   fs.writeFileSync(path.join(dir, "server.json"), JSON.stringify({ server: { timeouts } }))

@@ -118,7 +118,9 @@ export class Client extends Effect.Service<Client>()("client/Client", {
         })
         yield* notice("info", `pinned the public key of ${sender} (${pub.right.fingerprint})`)
       }).pipe(
-        Effect.catchAll((e) => notice("warning", `could not request ${sender}: ${e.message}`)),
+        // a lost connection is reported on its own (or is the user's own disconnect, as at the end of a
+        // one-shot command); the key is requested again with the sender's next message
+        Effect.catchAll((e) => e._tag === "ConnectionLost" ? Effect.void : notice("warning", `could not request ${sender}: ${e.message}`)),
         Effect.ensuring(Effect.sync(() => autoRequests.delete(`${s.server.serverId}/${sender}`)))
       )
 

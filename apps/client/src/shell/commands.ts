@@ -126,7 +126,8 @@ const printLogin = (r: commands.LoginResult) =>
     print(info(`permission level ${levelName(r.permission)}`))
   )
 
-const ensureLoggedIn = (o: RemoteOptions) =>
+/** `catchUp: false` logs in without fetching offline messages (RECIV fetches them itself). */
+const ensureLoggedIn = (o: RemoteOptions, login: { readonly catchUp?: boolean } = {}) =>
   Effect.gen(function*() {
     const client = yield* Client
     const mode = yield* ShellMode
@@ -144,7 +145,7 @@ const ensureLoggedIn = (o: RemoteOptions) =>
     if (Option.isSome(o.user)) {
       yield* commands.loginCheck(o.user.value)
       const password = yield* askPassword(`${o.user.value}'s password: `, o.passwordFile)
-      return yield* printLogin(yield* commands.login({ username: o.user.value, password }))
+      return yield* printLogin(yield* commands.login({ username: o.user.value, password, ...login }))
     }
   })
 
@@ -318,7 +319,8 @@ const msg = described("msg", Command.make("msg", {
 
 const reciv = described("reciv", Command.make("reciv", { ...remoteOptions }, (a) =>
   run("reciv", Effect.gen(function*() {
-    yield* ensureLoggedIn(a)
+    // logging in here fetches nothing: the offline messages are what this RECIV receives
+    yield* ensureLoggedIn(a, { catchUp: false })
     const r = yield* commands.reciv()
     yield* print(r.empty ? info("no new messages") : ok("messages queried correctly"))
   }))))

@@ -108,6 +108,17 @@ describe("shell", () => {
     expect(oneShot.out).toContain("[OK] message sent correctly")
     expect(oneShot.code).toBe(0)
     expect((await bob.waitForEvent((e) => e._tag === "MessageReceived" && e.text === "one shot"))._tag).toBe("MessageReceived")
+
+    // one-shot RECIV: the offline message is printed once, as what RECIV received (the login before it fetches nothing)
+    await bob.run(commands.msg({ to: "alice", text: "while you were away" }))
+    const reciv = await run(["reciv", "--server", "local", "--user", "alice", "--password-file", passwordFile], "")
+    expect(reciv.out.split("while you were away").length - 1).toBe(1)
+    expect(reciv.out).toContain("[OK] messages queried correctly")
+    expect(reciv.out).not.toContain("no new messages")
+    expect(reciv.code).toBe(0)
+    const again = await run(["reciv", "--server", "local", "--user", "alice", "--password-file", passwordFile], "")
+    expect(again.out).toContain("[INFO] no new messages")
+    expect(again.out).not.toContain("while you were away")
   }, 180_000)
 
   it("hides passwords on a TTY (tmux)", async () => {

@@ -4,7 +4,6 @@ import { parsePrivateKey, type RsaPrivateKey } from "@gochat/crypto"
 import { Cause, Duration, Effect, Either, Exit, type Layer, ManagedRuntime, Option, Queue, Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Client, type ClientEvent } from "../../src/core/Client.js"
@@ -12,6 +11,7 @@ import { loadConfig, type ResolvedConfig } from "../../src/core/Config.js"
 import { clientLayer, type ClientServices, commands } from "../../src/core/index.js"
 import { startServer } from "../../../server/src/index.js"
 import { type FakeConnection, type FakeServer, type Script, serve } from "./fakeServer.js"
+import { tempDir as sharedTempDir } from "../../../../test-support/tempDir.js"
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..")
 export const goldenKeysDir = path.join(repoRoot, "test-support/golden/keys")
@@ -19,7 +19,8 @@ export const goldenKeysDir = path.join(repoRoot, "test-support/golden/keys")
 export const goldenPem = (name: "alice" | "bob") => fs.readFileSync(path.join(goldenKeysDir, `${name}.priv`), "utf8")
 export const goldenKey = (name: "alice" | "bob"): RsaPrivateKey => Either.getOrThrow(parsePrivateKey(goldenPem(name)))
 
-export const tempDir = (prefix = "gochat-client-test-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+/** A temporary directory removed after the test file (test-support/tempDir.ts). */
+export const tempDir = (prefix = "gochat-client-test-"): string => sharedTempDir(prefix)
 
 /** A data dir with a default config.json; returns the resolved configuration. */
 export const freshConfig = (dir = tempDir()): Promise<ResolvedConfig> =>

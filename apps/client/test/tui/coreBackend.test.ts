@@ -2,8 +2,6 @@
  * The TUI's adapter over the real client core, against a real in-process server: two accounts
  * talk, and a restarted client finds its server, its conversation and the history again.
  */
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
@@ -13,9 +11,9 @@ import { type RunningServer, startServer } from "../../../server/src/index.js"
 import { loadConfig } from "../../src/core/index.js"
 import type { BackendEvent, TuiBackend } from "../../src/tui/backend.js"
 import { makeCoreBackend } from "../../src/tui/coreBackend.js"
+import { tempDir } from "../support/fixtures.js"
 
 let server: RunningServer
-const dirs: Array<string> = []
 const scopes: Array<Scope.CloseableScope> = []
 
 const open = async (dir: string): Promise<{ backend: TuiBackend; scope: Scope.CloseableScope }> => {
@@ -51,13 +49,11 @@ describe("coreBackend (real core, real server)", () => {
   afterAll(async () => {
     for (const scope of scopes) await run(Scope.close(scope, Exit.void))
     await server?.close()
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
   })
 
   it("talks, and reopens servers and conversations after a restart", async () => {
-    const aliceDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-a-"))
-    const bobDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-b-"))
-    dirs.push(aliceDir, bobDir)
+    const aliceDir = tempDir("gochat-adapter-a-")
+    const bobDir = tempDir("gochat-adapter-b-")
     const record = { name: "local", address: "127.0.0.1", port: server.port, tls: false }
 
     const alice = await open(aliceDir)
@@ -106,9 +102,8 @@ describe("coreBackend (real core, real server)", () => {
   }, 120_000)
 
   it("remembers opened and closed conversations across restarts, and reports a changed key at once", async () => {
-    const daveDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-d-"))
-    const erinDir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-adapter-e-"))
-    dirs.push(daveDir, erinDir)
+    const daveDir = tempDir("gochat-adapter-d-")
+    const erinDir = tempDir("gochat-adapter-e-")
     const record = { name: "local", address: "127.0.0.1", port: server.port, tls: false }
     const start = async (dir: string, user: string, fresh: boolean) => {
       const c = await open(dir)

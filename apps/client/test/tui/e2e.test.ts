@@ -6,12 +6,12 @@
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { bundlePath } from "../../../../scripts/build.mjs"
 import { type RunningServer, startServer } from "../../../server/src/index.js"
+import { tempDir } from "../support/fixtures.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "../../../..")
@@ -47,11 +47,9 @@ const shoot = (session: string, name: string) => {
 }
 
 let server: RunningServer
-let dirs: Array<string> = []
 
 const startTui = (session: string) => {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), `gochat-tui-${session}-`))
-  dirs.push(home)
+  const home = tempDir(`gochat-tui-${session}-`)
   // CI=true as on a CI machine: the TUI must still render live frames in a terminal (Ink would not)
   const command = `cd ${JSON.stringify(root)} && CI=true GOCHAT_HOME=${JSON.stringify(home)} ${JSON.stringify(process.execPath)} ${JSON.stringify(clientBundle)} 2>${JSON.stringify(path.join(home, "stderr.txt"))}; echo TUI-EXIT=$?; sleep 120`
   tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
@@ -99,8 +97,6 @@ describe("TUI end to end (tmux)", () => {
     // tmux leaves its socket file behind.
     fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, socket), { force: true })
     await server?.close()
-    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
-    dirs = []
   })
 
   it("two users talk and quit with Ctrl-Q", async () => {

@@ -4,7 +4,6 @@
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import {
@@ -16,6 +15,7 @@ import {
 } from "@gochat/crypto"
 import { Effect, Either, Option } from "effect"
 import { freshDatabase, mariadbUrl } from "../../../../test-support/index.js"
+import { tempDir } from "../../../../test-support/tempDir.js"
 import { type RunningServer, type ServerSettings, startServer, type StartServerOptions, storageLayer } from "../../src/index.js"
 import { UsersRepo } from "../../src/storage/UsersRepo.js"
 import { MessagesRepo } from "../../src/storage/MessagesRepo.js"
@@ -42,7 +42,8 @@ export const freshIdentities = (n: number): Promise<Array<Identity>> =>
     { concurrency: "unbounded" }
   ))
 
-export const tempDir = (prefix = "gochat-test-"): string => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+/** A temporary directory removed after the test file (test-support/tempDir.ts). */
+export { tempDir }
 
 export interface Backend {
   readonly name: "sqlite" | "mariadb"
