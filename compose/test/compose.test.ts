@@ -20,18 +20,13 @@ const passwords = { GOCHAT_DB_PASSWORD: "user-secret-1", GOCHAT_DB_ROOT_PASSWORD
  * and an env file given explicitly, so a developer's own compose/.env never takes part.
  */
 const runConfig = (vars: Record<string, string>, envFileText = "", file = "compose.yml") => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gochat-compose-"))
-  try {
-    const envFile = path.join(dir, "env")
-    fs.writeFileSync(envFile, envFileText)
-    const env: NodeJS.ProcessEnv = { ...process.env, ...vars }
-    for (const name of Object.keys(passwords)) if (!(name in vars)) delete env[name]
-    const r = spawnSync("docker-compose", ["--env-file", envFile, "-f", path.join(composeDir, file), "config"],
-      { encoding: "utf8", env })
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
+  const envFile = path.join(tempDir("gochat-compose-"), "env")
+  fs.writeFileSync(envFile, envFileText)
+  const env: NodeJS.ProcessEnv = { ...process.env, ...vars }
+  for (const name of Object.keys(passwords)) if (!(name in vars)) delete env[name]
+  const r = spawnSync("docker-compose", ["--env-file", envFile, "-f", path.join(composeDir, file), "config"],
+    { encoding: "utf8", env })
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 const composeConfig = (): string => {
